@@ -1,0 +1,49 @@
+// One flat config for the whole workspace. Module boundaries are enforced by
+// Nx tags on two axes: scope (which part of the mesh) and type (what kind of
+// project). Libraries never import applications.
+import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+export default [
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', '**/.sextant/**', '**/vitest.config.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.mjs', '**/*.js'],
+    plugins: { '@nx': nx },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', AbortController: 'readonly', fetch: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly' } },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: [],
+          enforceBuildableLibDependency: false,
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:util', 'type:data', 'type:data-access'] },
+            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:util', 'type:data', 'type:data-access'] },
+            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:util', 'type:data', 'type:data-access'] },
+            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:util', 'type:data'] },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:data', 'type:data-access', 'type:feature'] },
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:pilot', onlyDependOnLibsWithTags: ['scope:shared', 'scope:pilot'] },
+            { sourceTag: 'scope:citadel', onlyDependOnLibsWithTags: ['scope:shared', 'scope:citadel'] },
+            { sourceTag: 'scope:galley', onlyDependOnLibsWithTags: ['scope:shared', 'scope:galley'] },
+            { sourceTag: 'scope:proxy', onlyDependOnLibsWithTags: ['scope:shared', 'scope:proxy'] },
+            { sourceTag: 'scope:telemetry', onlyDependOnLibsWithTags: ['scope:shared', 'scope:telemetry'] },
+            { sourceTag: 'scope:samples', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:ctl', onlyDependOnLibsWithTags: ['scope:shared', 'scope:ctl', 'scope:galley', 'scope:pilot', 'scope:citadel', 'scope:proxy', 'scope:telemetry'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'warn',
+    },
+  },
+  {
+    // Test files may use the testing lib from any scope.
+    files: ['**/*.spec.ts', '**/test/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+];

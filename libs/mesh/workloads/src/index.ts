@@ -1,0 +1,2 @@
+export * from './workload-env';
+export * from './mesh-client';

@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './logging';
+export * from './settings';
+export * from './keys';
+export * from './async';

@@ -1,0 +1,31 @@
+// Shared Vitest settings: every project's vitest.config.ts spreads this, so
+// path aliases come from tsconfig.base.json (one source of truth).
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { UserConfig } from 'vitest/config';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const tsconfig = JSON.parse(readFileSync(resolve(root, 'tsconfig.base.json'), 'utf8')) as {
+  compilerOptions: { paths: Record<string, string[]> };
+};
+
+export const alias = Object.fromEntries(
+  Object.entries(tsconfig.compilerOptions.paths).map(([name, [target]]) => [name, resolve(root, target)]),
+);
+
+export function projectConfig(projectRoot: string, overrides: UserConfig['test'] = {}): UserConfig {
+  return {
+    root: projectRoot,
+    resolve: { alias },
+    test: {
+      include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
+      environment: 'node',
+      pool: 'forks',
+      testTimeout: 20_000,
+      hookTimeout: 60_000,
+      passWithNoTests: false,
+      ...overrides,
+    },
+  };
+}
