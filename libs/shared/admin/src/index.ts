@@ -1,1 +1,2 @@
-export {};
+export * from './admin-server';
+export { Counter, Gauge, Histogram, Registry } from 'prom-client';

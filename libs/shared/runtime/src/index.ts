@@ -1,1 +1,2 @@
-export {};
+export * from './common-settings';
+export * from './service';

@@ -1,1 +1,3 @@
-export {};
+// Test harness: real processes and servers, started and stopped by tests.
+export { spawnNatsServer, type SpawnedNats } from '@sextant/util';
+export * from './temp-dir';

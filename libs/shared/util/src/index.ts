@@ -3,3 +3,5 @@ export * from './logging';
 export * from './settings';
 export * from './keys';
 export * from './async';
+export * from './net';
+export * from './nats-server';
