@@ -36,10 +36,15 @@ if (unknown.length) {
   process.exit(2);
 }
 
+let failed = false;
 for (const app of selected) {
   const outdir = join(root, 'dist', app.root);
+  if (!existsSync(join(root, app.root, 'src/main.ts'))) {
+    console.error(`build: ${app.name} has no src/main.ts yet; skipped`);
+    continue;
+  }
   mkdirSync(outdir, { recursive: true });
-  await build({
+  const ok = await build({
     entryPoints: [join(root, app.root, 'src/main.ts')],
     outfile: join(outdir, 'main.js'),
     bundle: true,
@@ -51,10 +56,18 @@ for (const app of selected) {
     tsconfig: join(root, 'tsconfig.base.json'),
     logLevel: 'warning',
     banner: { js: "import { createRequire as __sextantCreateRequire } from 'node:module'; const require = __sextantCreateRequire(import.meta.url);" },
-  });
+  }).then(
+    () => true,
+    () => false, // esbuild has already printed the errors with file and line
+  );
+  if (!ok) {
+    failed = true;
+    continue;
+  }
   // Our .proto files (and an app's own, e.g. samples/echo/echo.proto) travel with every bundle.
   for (const f of readdirSync(join(root, app.root))) if (f.endsWith('.proto')) cpSync(join(root, app.root, f), join(outdir, f));
   cpSync(join(root, 'libs/api/proto/protos'), join(outdir, 'protos'), { recursive: true });
   if (existsSync(join(root, app.root, 'assets'))) cpSync(join(root, app.root, 'assets'), join(outdir, 'assets'), { recursive: true });
   console.log(`built ${app.name} -> ${relative(root, outdir)}/main.js`);
 }
+if (failed) process.exit(1);

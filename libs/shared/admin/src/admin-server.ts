@@ -25,7 +25,7 @@ export class AdminServer {
     this.registry = opts.registry ?? new Registry();
     this.registry.setDefaultLabels({ component: opts.component });
     collectDefaultMetrics({ register: this.registry });
-    this.app = Fastify({ loggerInstance: opts.logger.child({ scope: 'admin' }) as FastifyBaseLogger, disableRequestLogging: true });
+    this.app = Fastify({ loggerInstance: opts.logger.child({ scope: 'admin' }, { level: 'warn' }) as FastifyBaseLogger });
     this.app.get('/healthz', async () => ({ status: 'ok', component: opts.component }));
     this.app.get('/readyz', async (_req, reply) => {
       const status = this.readiness();
