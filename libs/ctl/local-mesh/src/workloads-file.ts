@@ -45,7 +45,12 @@ export function parseWorkloadsFile(file: string, text = readFileSync(file, 'utf8
   const docList = Array.isArray(docs) ? docs : [docs];
   for (const d of docList) for (const e of d.errors) problems.push(`YAML: ${e.message.split('\n')[0]}`);
   if (problems.length) throw new WorkloadsFileError(file, problems);
-  const root = docList.length === 1 ? docList[0].toJS({ maxAliasCount: 50 }) : docList.map((d) => d.toJS({ maxAliasCount: 50 }));
+  let root: unknown;
+  try {
+    root = docList.length === 1 ? docList[0].toJS({ maxAliasCount: 50 }) : docList.map((d) => d.toJS({ maxAliasCount: 50 }));
+  } catch (err) {
+    throw new WorkloadsFileError(file, [`YAML: ${(err as Error).message}`]);
+  }
   const list = Array.isArray(root) ? root : isObj(root) && Array.isArray(root['workloads']) ? root['workloads'] : undefined;
   if (!list) throw new WorkloadsFileError(file, ['the file must be a list of workloads (or an object with a `workloads:` list)']);
   if (list.length === 0) throw new WorkloadsFileError(file, ['the list of workloads is empty']);
