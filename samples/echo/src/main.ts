@@ -1,5 +1,6 @@
 // The echo workload's entry point: read who we are, serve every port, and
 // drain on SIGTERM/SIGINT.
+import pino from 'pino';
 import { createRootLogger, errorMessage } from '@sextant/util';
 import { startEcho } from './echo-app';
 import { parseEchoOptions, USAGE } from './options';
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
     return;
   }
   const { identity } = options;
-  const log = createRootLogger({ name: 'echo', level: options.logLevel, pretty: false }).child({
+  const log = createRootLogger({ name: 'echo', level: options.logLevel, pretty: false, destination: pino.destination({ dest: 1, sync: true }) }).child({
     service: identity.service,
     version: identity.version,
     instance: identity.instance,
