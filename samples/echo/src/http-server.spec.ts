@@ -39,6 +39,16 @@ describe('HTTP/1.1', () => {
     expect(json.headers.host).toBe(`127.0.0.1:${app.port('HTTP')}`);
   });
 
+  it('reduces an absolute-form request target (as a proxy sends it) to path and query', async () => {
+    const socket = net.connect(app.port('HTTP'), '127.0.0.1');
+    socket.end('GET http://echo.default:8080/abs?k=v HTTP/1.1\r\nHost: echo.default:8080\r\nConnection: close\r\n\r\n');
+    const chunks: Buffer[] = [];
+    for await (const c of socket) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString();
+    expect(text).toMatch(/^HTTP\/1.1 200/);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).path).toBe('/abs?k=v');
+  });
+
   it('serves /healthz', async () => {
     const res = await fetch(`${base}/healthz`);
     expect(res.status).toBe(200);
@@ -86,6 +96,13 @@ describe('control headers', () => {
     const res = await fetch(`${base}/`, { headers: { 'x-echo-status': '503' } });
     expect(res.status).toBe(503);
     expect((await bodyOf(res)).service).toBe('echo');
+  });
+
+  it('x-echo-status 204 answers without a body', async () => {
+    const res = await fetch(`${base}/`, { headers: { 'x-echo-status': '204' } });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('content-length')).toBeNull();
+    expect(await res.text()).toBe('');
   });
 
   it('x-echo-delay-ms waits at least that long', async () => {
@@ -168,5 +185,15 @@ describe('shutdown', () => {
     expect((await bodyOf(res)).path).toBe('/slow');
     expect(performance.now() - t0).toBeLessThan(2000);
     await expect(fetch(url)).rejects.toThrow();
+  });
+
+  it('lets an in-flight HTTP/2 stream finish', async () => {
+    const other = await startTestEcho({ instance: 'echo-v1-drain2', ports: [{ name: 'http', port: 0, protocol: 'HTTP' }] });
+    const inflight = h2cRequest(other.port('HTTP'), '/slow-h2', { 'x-echo-delay-ms': '300' });
+    await new Promise((r) => setTimeout(r, 50));
+    await other.close(3000);
+    const r = await inflight;
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toMatchObject({ path: '/slow-h2', protocol: 'HTTP/2' });
   });
 });

@@ -47,6 +47,8 @@ export interface EchoAnswer {
 function send(res: Res, status: number, body: Buffer, contentType: string, extra: Record<string, string>): void {
   res.statusCode = status;
   for (const [k, v] of Object.entries(extra)) res.setHeader(k, v);
+  // These statuses never carry a body.
+  if (status === 204 || status === 304) return void res.end();
   res.setHeader('content-type', contentType);
   res.setHeader('content-length', String(body.length));
   res.end(body);
@@ -95,12 +97,23 @@ async function callThroughMesh(ctx: EchoContext, url: string, req: Req): Promise
   }
 }
 
+/** Path and query of a request target; an absolute-form target (from a proxy) is reduced to them. */
+function originForm(target: string): string {
+  if (!/^https?:\/\//i.test(target)) return target;
+  try {
+    const u = new URL(target);
+    return u.pathname + u.search;
+  } catch {
+    return target;
+  }
+}
+
 /** Serves one request on an HTTP or HTTP2 port. */
 export async function handleEcho(ctx: EchoContext, port: number, req: Req, res: Res): Promise<void> {
   const { identity, stats, log } = ctx;
   const idHeaders = identityHeaders(identity);
   const method = req.method ?? 'GET';
-  const path = req.url ?? '/';
+  const path = originForm(req.url ?? '/');
   const pathname = path.split('?')[0];
   const protocol = req.httpVersion === '2.0' ? 'HTTP/2' : `HTTP/${req.httpVersion}`;
   const started = Date.now();
