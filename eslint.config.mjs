@@ -5,6 +5,33 @@ import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
+// Tags: scope:* (which part of the mesh) and type:* (what kind of project).
+// Tests may also use type:testing libraries (real-process harnesses) and
+// type:data libraries (protos, fixtures).
+function boundaries(forTests) {
+  const t = (tags) => (forTests ? [...new Set([...tags, 'type:testing', 'type:data'])] : tags);
+  return {
+    allow: [],
+    enforceBuildableLibDependency: false,
+    depConstraints: [
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: t(['type:feature', 'type:util', 'type:data', 'type:data-access']) },
+      { sourceTag: 'type:feature', onlyDependOnLibsWithTags: t(['type:feature', 'type:util', 'type:data', 'type:data-access']) },
+      { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: t(['type:util', 'type:data', 'type:data-access']) },
+      { sourceTag: 'type:data', onlyDependOnLibsWithTags: t(['type:util', 'type:data']) },
+      { sourceTag: 'type:util', onlyDependOnLibsWithTags: t(['type:util']) },
+      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:data', 'type:data-access', 'type:feature', 'type:testing'] },
+      { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+      { sourceTag: 'scope:pilot', onlyDependOnLibsWithTags: ['scope:shared', 'scope:pilot'] },
+      { sourceTag: 'scope:citadel', onlyDependOnLibsWithTags: ['scope:shared', 'scope:citadel'] },
+      { sourceTag: 'scope:galley', onlyDependOnLibsWithTags: ['scope:shared', 'scope:galley'] },
+      { sourceTag: 'scope:proxy', onlyDependOnLibsWithTags: ['scope:shared', 'scope:proxy'] },
+      { sourceTag: 'scope:telemetry', onlyDependOnLibsWithTags: ['scope:shared', 'scope:telemetry'] },
+      { sourceTag: 'scope:samples', onlyDependOnLibsWithTags: ['scope:shared'] },
+      { sourceTag: 'scope:ctl', onlyDependOnLibsWithTags: ['scope:shared', 'scope:ctl', 'scope:galley', 'scope:pilot', 'scope:citadel', 'scope:proxy', 'scope:telemetry'] },
+    ],
+  };
+}
+
 export default [
   { ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', '**/.sextant/**', '**/vitest.config.ts'] },
   js.configs.recommended,
@@ -14,29 +41,7 @@ export default [
     plugins: { '@nx': nx },
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', AbortController: 'readonly', fetch: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly' } },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          allow: [],
-          enforceBuildableLibDependency: false,
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:util', 'type:data', 'type:data-access'] },
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:util', 'type:data', 'type:data-access'] },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:util', 'type:data', 'type:data-access'] },
-            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:util', 'type:data'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:data', 'type:data-access', 'type:feature'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:pilot', onlyDependOnLibsWithTags: ['scope:shared', 'scope:pilot'] },
-            { sourceTag: 'scope:citadel', onlyDependOnLibsWithTags: ['scope:shared', 'scope:citadel'] },
-            { sourceTag: 'scope:galley', onlyDependOnLibsWithTags: ['scope:shared', 'scope:galley'] },
-            { sourceTag: 'scope:proxy', onlyDependOnLibsWithTags: ['scope:shared', 'scope:proxy'] },
-            { sourceTag: 'scope:telemetry', onlyDependOnLibsWithTags: ['scope:shared', 'scope:telemetry'] },
-            { sourceTag: 'scope:samples', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:ctl', onlyDependOnLibsWithTags: ['scope:shared', 'scope:ctl', 'scope:galley', 'scope:pilot', 'scope:citadel', 'scope:proxy', 'scope:telemetry'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries(false)],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'warn',
     },
@@ -44,6 +49,6 @@ export default [
   {
     // Test files may use the testing lib from any scope.
     files: ['**/*.spec.ts', '**/test/**/*.ts'],
-    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@nx/enforce-module-boundaries': ['error', boundaries(true)] },
   },
 ];
