@@ -84,11 +84,18 @@ export function formatStatus(s: MeshStatus): string {
   const rows: string[][] = [['COMPONENT', 'HEALTH', 'PID', 'ADDRESSES']];
   rows.push(['nats', mark(!!s.nats?.healthy), '', `${s.nats?.url ?? ''}${s.nats?.spawned ? ' (spawned)' : ''}`]);
   for (const c of s.components) rows.push([c.name, mark(c.healthy), String(c.pid ?? ''), Object.entries(c.urls).map(([k, v]) => `${k} ${v}`).join('  ')]);
-  const wrows: string[][] = [['WORKLOAD INSTANCE', 'HEALTH', 'SERVICE', 'VERSION', 'ADDRESS', 'PORTS']];
+  const wrows: string[][] = [['WORKLOAD INSTANCE', 'HEALTH', 'SERVICE', 'VERSION', 'ADDRESS', 'PORTS', 'URL']];
   for (const w of s.workloads)
-    wrows.push([w.instance, mark(w.healthy), `${w.service}.${w.namespace}`, w.labels['version'] ?? '', w.address, w.ports.map((p) => `${p.port}/${p.protocol}`).join(',')]);
+    wrows.push([w.instance, mark(w.healthy), `${w.service}.${w.namespace}`, w.labels['version'] ?? '', w.address, w.ports.map((p) => `${p.port}/${p.protocol}`).join(','), workloadUrl(w)]);
   const gw = s.gateways.length ? s.gateways.map((g) => `  ${g.name}: ${g.http}`).join('\n') : '  (none yet)';
   return `${table(rows)}\n\n${table(wrows)}\n\nGateways:\n${gw}\n\nLogs: ${s.stateDir}/logs/   Stop: ./bin/sextant down`;
+}
+
+/** Where a person can look: the first HTTP port (Bookinfo's productpage at /productpage). */
+function workloadUrl(w: MeshStatus['workloads'][number]): string {
+  const http = w.ports.find((p) => p.protocol === 'HTTP' || p.protocol === 'HTTP2');
+  if (!http) return '';
+  return `http://${w.address}:${http.port}${w.service === 'productpage' ? '/productpage' : '/'}`;
 }
 
 export function table(rows: string[][]): string {
