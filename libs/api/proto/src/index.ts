@@ -1,6 +1,11 @@
 export * from './proto-paths';
 export * from './load';
 export * from './type-urls';
+export * from './errors';
+export * from './envoy-root';
+export * from './any';
+export * from './struct';
+export type * from './envoy-types';
 export type { ConfigServiceClient, ConfigServiceHandlers } from './generated/sextant/galley/v1/ConfigService';
 export type { IstioCertificateServiceClient, IstioCertificateServiceHandlers } from './generated/istio/v1/auth/IstioCertificateService';
 export type * as GalleyV1 from './generated/galley-v1';
