@@ -1,0 +1,65 @@
+// Verifies a certificate chain (leaf first) against a set of trusted roots
+// with Node's X509Certificate: every link signed by the next, every issuer a
+// CA, everything inside its validity, and the path ends at a trusted root.
+import { X509Certificate } from 'node:crypto';
+import { fail, ok, type Result } from '@sextant/util';
+import { pemBlocks, toPem } from './asn1';
+
+export interface VerifiedChain {
+  /** URI SANs of the leaf. */
+  uris: string[];
+  /** Fingerprint of the trusted root the path ended at. */
+  root: string;
+}
+
+export function splitPem(text: string | readonly string[]): string[] {
+  const joined = typeof text === 'string' ? text : text.join('\n');
+  return pemBlocks(joined)
+    .filter((b) => b.label === 'CERTIFICATE')
+    .map((b) => toPem('CERTIFICATE', b.der));
+}
+
+/** URI entries of a certificate's subjectAltName. */
+export function uriSans(cert: X509Certificate): string[] {
+  return (cert.subjectAltName ?? '')
+    .split(/,\s*/)
+    .filter((s) => s.startsWith('URI:'))
+    .map((s) => s.slice(4));
+}
+
+export function verifyChain(chainPems: string | readonly string[], trustedRoots: string | readonly string[], now = new Date()): Result<VerifiedChain, string> {
+  let chain: X509Certificate[];
+  let roots: X509Certificate[];
+  try {
+    chain = splitPem(chainPems).map((p) => new X509Certificate(p));
+    roots = splitPem(trustedRoots).map((p) => new X509Certificate(p));
+  } catch (err) {
+    return fail(`unreadable certificate: ${(err as Error).message}`);
+  }
+  if (chain.length === 0) return fail('the chain is empty');
+  if (roots.length === 0) return fail('no trusted roots');
+  const t = now.getTime();
+  const inWindow = (c: X509Certificate) => Date.parse(c.validFrom) <= t && t <= Date.parse(c.validTo);
+  const signedBy = (c: X509Certificate, issuer: X509Certificate) => c.checkIssued(issuer) && c.verify(issuer.publicKey);
+
+  let cert = chain[0];
+  for (let depth = 0; depth <= chain.length; depth++) {
+    if (!inWindow(cert)) return fail(`${describe(cert, depth)} is outside its validity (${cert.validFrom} .. ${cert.validTo})`);
+    const trusted = roots.find((r) => r.fingerprint256 === cert.fingerprint256 || signedBy(cert, r));
+    if (trusted) {
+      if (trusted.fingerprint256 !== cert.fingerprint256 && !trusted.ca) return fail('the trusted root is not a CA');
+      if (!inWindow(trusted)) return fail(`trusted root ${trusted.subject} is outside its validity`);
+      return ok({ uris: uriSans(chain[0]), root: trusted.fingerprint256 });
+    }
+    const next = chain.slice(1).find((c) => c !== cert && signedBy(cert, c));
+    if (!next) return fail(`${describe(cert, depth)} is not signed by any certificate in the chain or the trusted roots`);
+    if (!next.ca) return fail(`${describe(next, depth + 1)} signs certificates but is not a CA`);
+    cert = next;
+  }
+  return fail('the chain loops');
+}
+
+function describe(cert: X509Certificate, depth: number): string {
+  const subject = cert.subject.replace(/\n/g, ', ') || uriSans(cert).join(', ') || '(empty subject)';
+  return depth === 0 ? `the leaf (${subject})` : `chain certificate ${depth} (${subject})`;
+}
