@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PkiError } from './errors';
+import { subjectText } from './chain-verifier';
 import type { CaKeyType } from './keys';
 import { loadPluggedCa } from './plugged-ca';
 import { createSelfSignedRoot } from './root-ca';
@@ -115,7 +116,7 @@ export class CaStore {
   private loadAuthority(): SigningAuthority {
     if (this.opts.pluggedDir) {
       const authority = loadPluggedCa(this.opts.pluggedDir, this.now());
-      this.record('plugged-loaded', `signing with ${authority.cert.subject.replace(/\n/g, ', ')} from ${this.opts.pluggedDir}; chain of ${authority.chain.length}`);
+      this.record('plugged-loaded', `signing with ${subjectText(authority.cert)} from ${this.opts.pluggedDir}; chain of ${authority.chain.length}`);
       return authority;
     }
     const generation = this.state.currentRoot;

@@ -19,6 +19,11 @@ export function splitPem(text: string | readonly string[]): string[] {
     .map((b) => toPem('CERTIFICATE', b.der));
 }
 
+/** A certificate's subject on one line ('' when empty, as for workload certificates). */
+export function subjectText(cert: X509Certificate): string {
+  return (cert.subject ?? '').replace(/\n/g, ', ');
+}
+
 /** URI entries of a certificate's subjectAltName. */
 export function uriSans(cert: X509Certificate): string[] {
   return (cert.subjectAltName ?? '')
@@ -60,6 +65,6 @@ export function verifyChain(chainPems: string | readonly string[], trustedRoots:
 }
 
 function describe(cert: X509Certificate, depth: number): string {
-  const subject = cert.subject.replace(/\n/g, ', ') || uriSans(cert).join(', ') || '(empty subject)';
+  const subject = subjectText(cert) || uriSans(cert).join(', ') || '(empty subject)';
   return depth === 0 ? `the leaf (${subject})` : `chain certificate ${depth} (${subject})`;
 }

@@ -5,6 +5,7 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { ASN1_CLASS, ASN1_TYPE, OID, children, der, oidOf, parseDer, rawValue } from './asn1';
 import { PkiError } from './errors';
+import { subjectText } from './chain-verifier';
 import { describeKey, keyLabel, signatureAlgorithmFor, type SignatureAlgorithm } from './keys';
 import { EXT, KEY_USAGE } from './x509-builder';
 
@@ -87,7 +88,7 @@ export class SigningAuthority {
     const intermediates = material.intermediates.map((pem, i) => ({ x: readCert(pem, `${src.intermediates} (certificate ${i + 1})`), label: `${src.intermediates} (certificate ${i + 1})` }));
 
     if (!cert.checkPrivateKey(key)) {
-      throw new PkiError('CA_KEY_MISMATCH', `${src.key} does not belong to ${src.cert} (subject ${cert.subject.replace(/\n/g, ', ')}); plug in the key that was certified`);
+      throw new PkiError('CA_KEY_MISMATCH', `${src.key} does not belong to ${src.cert} (subject ${subjectText(cert)}); plug in the key that was certified`);
     }
     const algorithm = signatureAlgorithmFor(key);
     if (!algorithm) throw new PkiError('CA_KEY_UNSUPPORTED', `${src.key} is ${keyLabel(describeKey(key))}; the CA signs with RSA (>= 2048 bits) or EC P-256/P-384 keys`);
@@ -102,7 +103,7 @@ export class SigningAuthority {
       const issuer = links[i + 1] ?? links[i];
       if (!links[i].checkIssued(issuer) || !links[i].verify(issuer.publicKey)) {
         const what = i + 1 < links.length ? `is not signed by ${labels[i + 1]}` : 'is not self-signed, so it cannot be a root';
-        throw new PkiError('CA_CHAIN_BROKEN', `${labels[i]} (subject ${links[i].subject.replace(/\n/g, ', ')}) ${what}`);
+        throw new PkiError('CA_CHAIN_BROKEN', `${labels[i]} (subject ${subjectText(links[i])}) ${what}`);
       }
     }
     const notAfter = new Date(Math.min(...links.map((c) => new Date(c.validTo).getTime())));
@@ -144,7 +145,7 @@ function checkCaCert(cert: X509Certificate, label: string, now: Date): void {
   const to = new Date(cert.validTo);
   if (now < from) throw new PkiError('CA_CERT_EXPIRED', `${label} is not valid yet: it starts ${from.toISOString()} (now ${now.toISOString()})`);
   if (now > to) throw new PkiError('CA_CERT_EXPIRED', `${label} expired ${to.toISOString()} (now ${now.toISOString()}); plug in a renewed CA`);
-  if (!cert.ca) throw new PkiError('CA_NOT_A_CA', `${label} (subject ${cert.subject.replace(/\n/g, ', ')}) lacks basicConstraints CA:TRUE and cannot sign certificates`);
+  if (!cert.ca) throw new PkiError('CA_NOT_A_CA', `${label} (subject ${subjectText(cert)}) lacks basicConstraints CA:TRUE and cannot sign certificates`);
 }
 
 /** The subject Name DER and the SubjectKeyIdentifier (if present) of a certificate. */

@@ -3,6 +3,7 @@
 // certificates it signed keep verifying while workloads move to the new root.
 // Pure functions over plain data; the CA store persists it, ca-server publishes it.
 import { X509Certificate } from 'node:crypto';
+import { subjectText } from './chain-verifier';
 
 export interface TrustAnchor {
   pem: string;
@@ -39,7 +40,7 @@ export const emptyBundle = (): TrustBundle => ({ version: 0, updatedAt: new Date
 
 export function anchorOf(pem: string): TrustAnchor {
   const x = new X509Certificate(pem);
-  return { pem: x.toString(), fingerprint: x.fingerprint256, subject: x.subject.replace(/\n/g, ', '), notAfter: new Date(x.validTo).toISOString() };
+  return { pem: x.toString(), fingerprint: x.fingerprint256, subject: subjectText(x), notAfter: new Date(x.validTo).toISOString() };
 }
 
 function changed(bundle: TrustBundle, anchors: TrustAnchor[], now: Date): TrustBundle {
