@@ -2,6 +2,7 @@
 # Installs what Sextant needs on a fresh Debian/Ubuntu machine, or says
 # exactly what is missing and how to get it. Safe to run again.
 #   tools/setup.sh            runtime needs: Node check, npm packages, nats-server
+#   tools/setup.sh --test     also what the test suites use: iptables (transparent capture)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,10 @@ apt_install() {
 # nats-server with JetStream (Debian's 2.9 is enough).
 if ! command -v nats-server >/dev/null 2>&1 && [ -z "${NATS_SERVER_BIN:-}" ]; then
   apt_install nats-server || exit 1
+fi
+
+if [ "${1:-}" = "--test" ]; then
+  command -v iptables >/dev/null 2>&1 || apt_install iptables || exit 1
 fi
 
 # npm packages, when missing or out of date with the lock file.

@@ -3,7 +3,7 @@
 # tests every project (unit and integration suites start real processes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash tools/setup.sh
+bash tools/setup.sh --test
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 export NX_DAEMON=false NX_TUI=false FORCE_COLOR=0 NO_COLOR=1

@@ -1,0 +1,3 @@
+export * from './iptables-rules';
+export * from './apply-rules';
+export * from './original-dst';
