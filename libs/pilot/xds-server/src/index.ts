@@ -1,1 +1,26 @@
-export {};
+// @sextant/xds-server: Envoy v3 ADS (SotW and delta) over per-proxy snapshots.
+export { AdsServer, addAdsService, DEFAULT_PUSH_ORDER, type AdsServerOptions } from './ads-server';
+export {
+  type Snapshot,
+  type SnapshotSource,
+  type TypeResources,
+  type VersionedResource,
+  EMPTY_RESOURCES,
+  EMPTY_SNAPSHOT,
+  mergeSnapshot,
+  packResource,
+  resourceName,
+  resourcesOf,
+  sameResources,
+  snapshotOf,
+  typeVersion,
+  versioned,
+  versionOf,
+} from './snapshot';
+export { type PushRequest, endpointPush, fullPush, mergePushRequests } from './push-request';
+export { type Clock, type DebounceOptions, type Debouncer, DEBOUNCE_DEFAULTS, debounce, systemClock } from './debounce';
+export { type CheckedSnapshot, type ConsistencyError, type ResourceRefs, checkConsistency, resourceRefs } from './consistency';
+export { type IstioId, type IstioProxyType, type ProxyInfo, ISTIO_PROXY_TYPES, parseIstioId, proxyFromNode } from './proxy-id';
+export { type ConnectionStatus, type NackRecord, type TypeStatus } from './status';
+export { type XdsMetrics, prometheusXdsMetrics } from './metrics';
+export { XDS_ERROR_CODES, XdsError, type XdsErrorCode } from './errors';

@@ -1,0 +1,132 @@
+// The ADS server: registers envoy.service.discovery.v3.AggregatedDiscoveryService
+// (SotW and delta) on a gRPC server the caller owns, serves each proxy the
+// snapshot its SnapshotSource generates, and fans pushes out to streams.
+//
+// Push order within one push: CDS, EDS, LDS, RDS, SDS, then any other type
+// (Envoy's make-before-break guidance; Istio's order). Removals go last:
+// SotW keeps removed clusters in a first CDS response and drops them in a
+// second one after LDS/RDS; delta sends removed_resources after all updates.
+// Nothing waits for ACKs: responses on one ADS stream arrive in order, and
+// Envoy itself pauses EDS/LDS while clusters warm; waiting would stall
+// proxyless gRPC clients, which subscribe top-down (LDS, RDS, CDS, EDS).
+import { randomBytes } from 'node:crypto';
+import type * as grpc from '@grpc/grpc-js';
+import { type AggregatedDiscoveryServiceHandlers, TYPE_URL, adsServiceDefinition } from '@sextant/proto';
+import type { Logger } from '@sextant/util';
+import { type AdsConnection, type ConnectionContext } from './connection';
+import { DeltaConnection } from './delta-stream';
+import { XdsError } from './errors';
+import type { XdsMetrics } from './metrics';
+import type { PushRequest } from './push-request';
+import type { SnapshotSource } from './snapshot';
+import { SotwConnection } from './sotw-stream';
+import type { ConnectionStatus } from './status';
+
+export const DEFAULT_PUSH_ORDER: readonly string[] = [TYPE_URL.cluster, TYPE_URL.endpoint, TYPE_URL.listener, TYPE_URL.route, TYPE_URL.secret];
+
+export interface AdsServerOptions {
+  source: SnapshotSource;
+  /** The caller's logger; the server logs under a child with scope "xds". */
+  logger: Logger;
+  metrics?: XdsMetrics;
+  /** Default DEFAULT_PUSH_ORDER; types not listed go after, sorted. */
+  pushOrder?: readonly string[];
+  /** SotW types whose responses carry the full subscribed set (default LDS, CDS). */
+  fullStateTypes?: Iterable<string>;
+  /** Close a stream whose client reads nothing for this long (default 30 s). */
+  sendTimeoutMs?: number;
+  /** Requests one stream may queue before it is closed (default 1000). */
+  maxQueuedRequests?: number;
+  /** Unflushed responses per stream before sending waits (default 4). */
+  maxInFlightResponses?: number;
+  /** Reject resource objects with unknown fields (default true). */
+  strictEncoding?: boolean;
+  /** Sent as control_plane.identifier in responses. */
+  controlPlaneId?: string;
+  /** Milliseconds clock, for tests (default Date.now). */
+  now?: () => number;
+}
+
+export class AdsServer {
+  private readonly connections = new Set<AdsConnection>();
+  private readonly ctx: ConnectionContext;
+  private readonly log: Logger;
+  private nonceSeq = 0;
+
+  constructor(options: AdsServerOptions) {
+    this.log = options.logger.child({ scope: 'xds' });
+    const noncePrefix = randomBytes(4).toString('hex');
+    this.ctx = {
+      source: options.source,
+      logger: this.log,
+      metrics: options.metrics ?? {},
+      now: options.now ?? Date.now,
+      nonce: () => `${noncePrefix}-${(++this.nonceSeq).toString(36)}`,
+      pushOrder: options.pushOrder ?? DEFAULT_PUSH_ORDER,
+      fullStateTypes: new Set(options.fullStateTypes ?? [TYPE_URL.listener, TYPE_URL.cluster]),
+      sendTimeoutMs: options.sendTimeoutMs ?? 30_000,
+      maxQueuedRequests: options.maxQueuedRequests ?? 1000,
+      maxInFlightResponses: options.maxInFlightResponses ?? 4,
+      strictEncoding: options.strictEncoding ?? true,
+      ...(options.controlPlaneId ? { controlPlaneId: options.controlPlaneId } : {}),
+      register: (conn) => {
+        this.connections.add(conn);
+        this.ctx.metrics.connections?.(this.connections.size);
+      },
+      unregister: (conn) => {
+        if (this.connections.delete(conn)) this.ctx.metrics.connections?.(this.connections.size);
+      },
+    };
+  }
+
+  /** Registers the ADS service (both methods) on the caller's gRPC server. */
+  attach(server: grpc.Server): void {
+    const handlers: AggregatedDiscoveryServiceHandlers = {
+      StreamAggregatedResources: (call) => {
+        new SotwConnection(this.ctx, call, 'sotw');
+      },
+      DeltaAggregatedResources: (call) => {
+        new DeltaConnection(this.ctx, call, 'delta');
+      },
+    };
+    server.addService(adsServiceDefinition().service, handlers);
+  }
+
+  /** Fans a (debounced) change out to every connected proxy it names. Never blocks. */
+  push(request: PushRequest): void {
+    let queued = 0;
+    for (const conn of this.connections) {
+      if (request.proxies && conn.proxy && !request.proxies.has(conn.proxy.id)) continue;
+      conn.enqueuePush(request);
+      queued++;
+    }
+    this.log.debug({ full: request.full, types: request.types ? [...request.types] : 'all', reason: request.reason, queued }, 'push');
+  }
+
+  /** Connected streams (with a known proxy). */
+  get connectedCount(): number {
+    return this.connections.size;
+  }
+
+  /** Status of every connected stream. */
+  status(): ConnectionStatus[] {
+    return [...this.connections].map((c) => c.status());
+  }
+
+  /** Status of the streams of one proxy id (usually one). */
+  statusOf(proxyId: string): ConnectionStatus[] {
+    return [...this.connections].filter((c) => c.proxy?.id === proxyId).map((c) => c.status());
+  }
+
+  /** Ends every stream with UNAVAILABLE; clients reconnect (to another Pilot). */
+  close(): void {
+    for (const conn of [...this.connections]) conn.fail(new XdsError('XDS_SERVER_CLOSING_UNAVAILABLE', 'xDS server shutting down'));
+  }
+}
+
+/** Creates an AdsServer and attaches it to `server`. */
+export function addAdsService(server: grpc.Server, options: AdsServerOptions): AdsServer {
+  const ads = new AdsServer(options);
+  ads.attach(server);
+  return ads;
+}
