@@ -6,3 +6,4 @@ export * from './local-mesh';
 export * from './status';
 export * from './down';
 export * from './managed-process';
+export * from './bootstrap';
