@@ -28,6 +28,79 @@ export const FIELD_ALIASES: readonly FieldAlias[] = [
   { kind: 'RequestAuthentication', at: ['jwtRules', '*'], alias: 'jwks_uri', field: 'jwksUri' },
 ];
 
+export interface RemovedField {
+  kind: IstioKind;
+  /** Path from spec to the objects that held the field; `*` steps into every array item. */
+  at: readonly string[];
+  field: string;
+  /** A hint for the warning: what to use instead, or why nothing is needed. */
+  hint: string;
+}
+
+/**
+ * Fields Istio removed from its API (they are `reserved` in Istio's protos).
+ * Old YAML still carries them; the Kubernetes API server drops them, and so
+ * does the internal form (validation warns).
+ */
+export const REMOVED_FIELDS: readonly RemovedField[] = [
+  ...['websocketUpgrade', 'appendHeaders', 'appendRequestHeaders', 'removeRequestHeaders', 'appendResponseHeaders', 'removeResponseHeaders'].map(
+    (field): RemovedField => ({
+      kind: 'VirtualService',
+      at: ['http', '*'],
+      field,
+      hint: field === 'websocketUpgrade' ? 'WebSocket upgrades are always allowed' : 'use headers.request and headers.response',
+    }),
+  ),
+  ...['appendRequestHeaders', 'removeRequestHeaders', 'appendResponseHeaders', 'removeResponseHeaders'].map(
+    (field): RemovedField => ({ kind: 'VirtualService', at: ['http', '*', 'route', '*'], field, hint: 'use headers.request and headers.response' }),
+  ),
+  { kind: 'VirtualService', at: ['tls', '*', 'match', '*'], field: 'sourceSubnet', hint: '' },
+  { kind: 'VirtualService', at: ['http', '*', 'fault', 'abort'], field: 'percent', hint: 'use percentage.value' },
+  { kind: 'Sidecar', at: [], field: 'localhost', hint: '' },
+  { kind: 'Sidecar', at: ['ingress', '*'], field: 'localhostClientTls', hint: '' },
+  { kind: 'Sidecar', at: ['egress', '*'], field: 'localhostServerTls', hint: '' },
+];
+
+export interface RemovedFieldUse {
+  /** Field path, e.g. `spec.http[0].websocketUpgrade`. */
+  path: string;
+  field: RemovedField;
+}
+
+/** Where `spec` uses fields Istio removed from its API. */
+export function findRemovedFields(kind: string, spec: unknown): RemovedFieldUse[] {
+  const found: RemovedFieldUse[] = [];
+  for (const field of REMOVED_FIELDS) {
+    if (field.kind !== kind) continue;
+    const visit = (node: unknown, steps: readonly string[], path: string): void => {
+      if (steps.length === 0) {
+        if (isObject(node) && node[field.field] !== undefined) found.push({ path: `${path}.${field.field}`, field });
+        return;
+      }
+      const [step, ...rest] = steps;
+      if (step === '*') {
+        if (Array.isArray(node)) node.forEach((item, i) => visit(item, rest, `${path}[${i}]`));
+      } else if (isObject(node)) visit(node[step!], rest, `${path}.${step}`);
+    };
+    visit(spec, field.at, 'spec');
+  }
+  return found;
+}
+
+/** `spec` without fields Istio removed from its API. The input is not modified. */
+export function pruneRemovedFields(kind: string, spec: SpecObject): SpecObject {
+  let out = spec;
+  for (const field of REMOVED_FIELDS) {
+    if (field.kind !== kind) continue;
+    out = rewriteAt(out, field.at, (obj) => {
+      if (!(field.field in obj)) return obj;
+      const { [field.field]: _removed, ...rest } = obj;
+      return rest;
+    }) as SpecObject;
+  }
+  return out;
+}
+
 export const DEFAULT_NAMESPACE = 'default';
 
 export interface NormalizeOptions {
@@ -84,7 +157,7 @@ function pickMetadata(metadata: ObjectMeta, namespaced: boolean, defaultNamespac
 /**
  * Returns the internal form of an accepted resource: apiVersion set to the
  * storage version, the spec converted to that version's shape, field aliases
- * renamed, the namespace defaulted, and metadata reduced to the fields
+ * renamed, fields Istio removed from its API dropped, the namespace defaulted, and metadata reduced to the fields
  * Sextant keeps. The input is not modified; unchanged parts are shared.
  * Throws on a kind or version outside the list of kinds (validate first).
  */
@@ -98,7 +171,7 @@ export function normalizeResource<R extends Resource>(resource: R, options: Norm
   let spec: SpecObject = isObject(resource.spec) ? resource.spec : {};
   const convert = VERSION_CONVERTERS[info.kind as IstioKind]?.[version];
   if (convert) spec = convert(spec);
-  spec = applyAliases(info.kind, spec);
+  spec = applyAliases(info.kind, pruneRemovedFields(info.kind, spec));
   const out = {
     apiVersion: apiVersionOf(info),
     kind: resource.kind,

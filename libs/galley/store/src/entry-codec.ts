@@ -73,8 +73,8 @@ export function withBatchMark(doc: StoredDocument, mark: BatchMark | undefined):
   const annotations = { ...doc.metadata.annotations };
   if (mark) annotations[BATCH_ANNOTATION] = formatBatchMark(mark);
   else delete annotations[BATCH_ANNOTATION];
-  const metadata = { ...doc.metadata, annotations };
-  if (Object.keys(annotations).length === 0) delete metadata.annotations;
+  const { annotations: _old, ...rest } = doc.metadata;
+  const metadata: StoredDocument['metadata'] = Object.keys(annotations).length ? { ...rest, annotations } : rest;
   return { ...doc, metadata };
 }
 

@@ -3,7 +3,9 @@
 // input; every problem comes back as an issue.
 import {
   FIELD_ALIASES,
+  findRemovedFields,
   matchKind,
+  pruneRemovedFields,
   normalizeResource,
   type IstioKind,
   type IstioResource,
@@ -110,11 +112,19 @@ export function validateResource(obj: unknown, options: ValidateOptions = {}): V
   if (kind !== 'AuthorizationPolicy' && DRY_RUN_ANNOTATION in annotations) {
     f.error(`metadata.annotations[${DRY_RUN_ANNOTATION}]`, 'RESERVED_ANNOTATION', `${kind} does not support the annotation ${DRY_RUN_ANNOTATION}; please remove it`);
   }
-  for (const issue of validateSpecSchema(kind, match.version, doc['spec'])) f.error(issue.path, issue.code, issue.reason);
+  // Fields Istio removed from its API are dropped, as the API server does, with a warning.
+  let rawSpec = doc['spec'];
+  if (isObject(rawSpec)) {
+    for (const use of findRemovedFields(kind, rawSpec)) {
+      f.warn(use.path, 'IGNORED', `${use.field.field} was removed from Istio's API and is ignored${use.field.hint ? `: ${use.field.hint}` : ''}`);
+    }
+    rawSpec = pruneRemovedFields(kind, rawSpec);
+  }
+  for (const issue of validateSpecSchema(kind, match.version, rawSpec)) f.error(issue.path, issue.code, issue.reason);
   if (f.hasErrors) return finish();
 
   // The spec now has the shape of its generated type; Istio's semantics apply.
-  const spec = doc['spec'] ?? {};
+  const spec = rawSpec ?? {};
   checkAliases(f, kind, spec);
   const validator = SEMANTIC_VALIDATORS[kind as IstioKind] as SemanticValidator<IstioKind>;
   validator(f, { spec: spec as never, namespace: identity.namespace, name: identity.name, metadata: metadata as unknown as ObjectMeta });

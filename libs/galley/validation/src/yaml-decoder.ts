@@ -1,7 +1,7 @@
 // Multi-document YAML (and JSON, which is YAML) to plain objects, refusing
 // hostile input without harm: every limit in limits.ts is checked before the
 // work it bounds, and every refusal names the file and the document.
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, parseDocument, Scalar, visit, type Document, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
 import { splitDocuments } from './document-splitter';
 import type { IssueCode } from './errors';
 import type { ValidationIssue } from './issue';
@@ -111,6 +111,45 @@ export function decodeFiles(files: readonly InputFile[], overrides: Partial<Deco
   return { documents, errors };
 }
 
+// Kubernetes reads YAML with go-yaml (YAML 1.1 types: `yes`/`on` are
+// booleans, `0755` is octal), but without timestamps or sexagesimal numbers,
+// which would turn `2001:0:0:0:0:0:0:1` or a date into something else.
+const FLOAT_WITH_DIGIT = /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)$/;
+const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
+  version: '1.1',
+  customTags: (tags) =>
+    tags
+      .filter((t) => typeof t === 'string' || (!t.tag.endsWith(':timestamp') && t.format !== 'TIME'))
+      // A float needs a digit: a lone `.` (exportTo: [.]) stays a string, as in go-yaml.
+      .map((t) => (typeof t !== 'string' && t.tag.endsWith(':float') && t.format === undefined && t.test?.source.includes('\\.[0-9_]*$') ? { ...t, test: FLOAT_WITH_DIGIT } : t)),
+  merge: true,
+  uniqueKeys: true,
+  prettyErrors: true,
+  strict: true,
+};
+
+/**
+ * go-yaml reads `[1.2.3.4, 2001:db8::]` as two strings; the YAML 1.2 rules
+ * the \`yaml\` package follows read `2001:db8::` there as a one-entry map
+ * `{"2001:db8:": null}`. Istio's own test data relies on go-yaml's reading
+ * (IPv6 addresses in flow sequences), so such entries become strings again.
+ */
+function keepColonsInFlowScalars(doc: Document, text: string): void {
+  visit(doc, {
+    Seq(_, seq) {
+      if (!seq.flow) return;
+      seq.items = seq.items.map((item) => {
+        if (!isMap(item) || !item.flow || item.items.length !== 1) return item;
+        const { key, value } = item.items[0]!;
+        if (!isScalar(key) || key.type !== 'PLAIN' || !key.range || !isScalar(value) || value.source !== '') return item;
+        const colon = key.range[1];
+        if (text[colon] !== ':' || ![',', ']'].includes(text[colon + 1] ?? '')) return item;
+        return new Scalar(text.slice(key.range[0], colon + 1));
+      });
+    },
+  });
+}
+
 type ChunkResult = { value: Record<string, unknown> } | { code: IssueCode; reason: string };
 
 function decodeChunk(text: string, firstLine: number, limits: DecodeLimits): ChunkResult {
@@ -126,7 +165,7 @@ function decodeChunk(text: string, firstLine: number, limits: DecodeLimits): Chu
   const estimate = estimateNestingDepth(text, 2 * limits.maxNestingDepth);
   if (estimate > 2 * limits.maxNestingDepth) return tooDeep(`more than ${2 * limits.maxNestingDepth}`);
 
-  const doc = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: true, strict: true });
+  const doc = parseDocument(text, PARSE_OPTIONS);
   const first = doc.errors[0];
   if (first) {
     const line = (first.linePos?.[0]?.line ?? 1) + firstLine - 1;
@@ -135,6 +174,7 @@ function decodeChunk(text: string, firstLine: number, limits: DecodeLimits): Chu
     if (first.code === 'RESOURCE_EXHAUSTION') return tooDeep('too many');
     return { code: 'YAML_SYNTAX', reason: `${message} (line ${line})` };
   }
+  keepColonsInFlowScalars(doc, text);
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
