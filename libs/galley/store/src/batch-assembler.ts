@@ -83,6 +83,23 @@ export class BatchAssembler {
     this.drain();
   }
 
+  /**
+   * Releases open batches whose entries are all older than `revision`. A
+   * watcher calls it once it has read the whole starting state: a batch
+   * found incomplete there, with something written after it, lost a member
+   * to a later write (the store writes one batch at a time), so nothing
+   * more of it will come.
+   */
+  settle(revision: number): void {
+    for (const slot of this.open.values()) {
+      if (slot.entries.every((e) => e.revision < revision)) {
+        slot.state = 'ready';
+        this.close(slot);
+      }
+    }
+    this.drain();
+  }
+
   /** Drops everything held and cancels timers. */
   stop(): void {
     this.stopped = true;

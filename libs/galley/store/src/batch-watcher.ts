@@ -62,6 +62,7 @@ class KvConfigWatch implements ConfigWatch {
   private iter: { stop(): void } | undefined;
   private stopped = false;
   private synced = false;
+  private settled = false;
   private syncRevision = 0;
   private initial: ConfigChange[] = [];
 
@@ -108,7 +109,13 @@ class KvConfigWatch implements ConfigWatch {
       this.iter = iter;
       if (this.stopped) return iter.stop();
       if (this.syncRevision === 0) this.progress([], {}, 0);
-      for await (const e of iter) this.assembler.push(decodeEntry(e) ?? this.foreign(e));
+      for await (const e of iter) {
+        this.assembler.push(decodeEntry(e) ?? this.foreign(e));
+        if (!this.settled && e.revision >= this.syncRevision) {
+          this.settled = true;
+          this.assembler.settle(this.syncRevision);
+        }
+      }
       if (!this.stopped) this.fail(new Error('the KV watch ended (NATS connection closed)'));
     } catch (err) {
       if (!this.stopped) this.fail(err);
