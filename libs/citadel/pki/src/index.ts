@@ -32,4 +32,4 @@ export {
   type TrustBundle,
   type TrustBundleDocument,
 } from './trust-bundle';
-export { verifyChain, splitPem, uriSans, type VerifiedChain } from './chain-verifier';
+export { verifyChain, splitPem, subjectText, uriSans, type VerifiedChain } from './chain-verifier';
