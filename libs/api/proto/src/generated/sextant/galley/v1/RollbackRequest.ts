@@ -9,6 +9,14 @@ export interface RollbackRequest {
    * Revision to restore; 0 restores the one before the current.
    */
   'toResourceVersion'?: (number | string | Long);
+  /**
+   * Validate and compute the result without storing anything.
+   */
+  'dryRun'?: (boolean);
+  /**
+   * Who rolled back (shown in history).
+   */
+  'fieldManager'?: (string);
 }
 
 export interface RollbackRequest__Output {
@@ -17,4 +25,12 @@ export interface RollbackRequest__Output {
    * Revision to restore; 0 restores the one before the current.
    */
   'toResourceVersion': (string);
+  /**
+   * Validate and compute the result without storing anything.
+   */
+  'dryRun': (boolean);
+  /**
+   * Who rolled back (shown in history).
+   */
+  'fieldManager': (string);
 }

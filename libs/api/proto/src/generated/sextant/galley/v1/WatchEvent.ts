@@ -8,6 +8,19 @@ export interface WatchEvent {
    */
   'type'?: (string);
   'resource'?: (_sextant_galley_v1_Resource | null);
+  /**
+   * Set on every event of a batch written together (two or more resources);
+   * a batch's events arrive one after another.
+   */
+  'batch'?: (string);
+  /**
+   * true on the last event of a batch: act on the batch now, not before.
+   */
+  'batchEnd'?: (boolean);
+  /**
+   * The batch's writer died before all of it arrived; this is what did.
+   */
+  'partial'?: (boolean);
 }
 
 export interface WatchEvent__Output {
@@ -16,4 +29,17 @@ export interface WatchEvent__Output {
    */
   'type': (string);
   'resource': (_sextant_galley_v1_Resource__Output | null);
+  /**
+   * Set on every event of a batch written together (two or more resources);
+   * a batch's events arrive one after another.
+   */
+  'batch': (string);
+  /**
+   * true on the last event of a batch: act on the batch now, not before.
+   */
+  'batchEnd': (boolean);
+  /**
+   * The batch's writer died before all of it arrived; this is what did.
+   */
+  'partial': (boolean);
 }
