@@ -51,3 +51,22 @@ export function explain(doc: unknown, result: ValidationResult): string {
   const issues = [...errorsOf(result), ...result.warnings].map((i) => `  ${i.severity} ${i.code} ${i.path}: ${i.reason}`);
   return `${stringify(doc)}\n${issues.join('\n')}`;
 }
+
+export interface InvalidCase {
+  name: string;
+  input: ResourceInput;
+  /** The field path the error must name, exactly. */
+  path: string;
+  /** Text the reason must contain (or match). */
+  reason: string | RegExp;
+  code?: ValidationIssue['code'];
+}
+
+/** The error a case demands, or undefined (with the document and all issues for the failure message). */
+export function findExpectedError(c: InvalidCase): { hit: ValidationIssue | undefined; result: ValidationResult; detail: string } {
+  const result = validate(c.input);
+  const hit = errorsOf(result).find(
+    (e) => e.path === c.path && (typeof c.reason === 'string' ? e.reason.includes(c.reason) : c.reason.test(e.reason)),
+  );
+  return { hit, result, detail: explain(resource(c.input), result) };
+}
