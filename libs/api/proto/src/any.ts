@@ -36,6 +36,15 @@ export function isJsonAny(x: unknown): x is JsonAny {
   return typeof x === 'object' && x !== null && typeof (x as JsonAny)['@type'] === 'string';
 }
 
+/**
+ * A nested typed config in JSON style, typed by its message: e.g.
+ * `typedAny<HttpConnectionManager>(EXTENSION_TYPE_URL.httpConnectionManager, { statPrefix: 'x', ... })`.
+ * Assignable to any Any field of the generated types.
+ */
+export function typedAny<T extends object>(typeUrl: string, message: T): JsonAny & T {
+  return { '@type': typeUrl, ...message } as JsonAny & T;
+}
+
 /** Encodes a plain object as the message a type URL names. */
 export function encodeMessage(typeUrl: string, object: object, options: EncodeOptions = {}): Buffer {
   const type = envoyMessageType(typeUrl);

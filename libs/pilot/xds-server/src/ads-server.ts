@@ -6,9 +6,15 @@
 // (Envoy's make-before-break guidance; Istio's order). Removals go last:
 // SotW keeps removed clusters in a first CDS response and drops them in a
 // second one after LDS/RDS; delta sends removed_resources after all updates.
-// Nothing waits for ACKs: responses on one ADS stream arrive in order, and
-// Envoy itself pauses EDS/LDS while clusters warm; waiting would stall
-// proxyless gRPC clients, which subscribe top-down (LDS, RDS, CDS, EDS).
+// No step waits for an ACK: responses on one ADS stream arrive in order,
+// Envoy pauses EDS while it applies CDS and CDS while clusters warm, and
+// waiting for ACKs would stall proxyless gRPC clients, which subscribe
+// top-down (LDS, RDS, CDS, EDS). What does wait: a push that brings new EDS
+// clusters holds its LDS/RDS until the client has asked for, and been sent,
+// their endpoints (routes are not warmed; see connection.ts), at most
+// clusterWarmTimeoutMs. After a CDS response that adds or changes EDS
+// clusters, the subscribed endpoints are sent again even when unchanged:
+// Envoy finishes warming an updated cluster only on a new EDS response.
 import { randomBytes } from 'node:crypto';
 import type * as grpc from '@grpc/grpc-js';
 import { type AggregatedDiscoveryServiceHandlers, TYPE_URL, adsServiceDefinition } from '@sextant/proto';
@@ -29,12 +35,12 @@ export interface AdsServerOptions {
   /** The caller's logger; the server logs under a child with scope "xds". */
   logger: Logger;
   metrics?: XdsMetrics;
-  /** Default DEFAULT_PUSH_ORDER; types not listed go after, sorted. */
-  pushOrder?: readonly string[];
   /** SotW types whose responses carry the full subscribed set (default LDS, CDS). */
   fullStateTypes?: Iterable<string>;
   /** Close a stream whose client reads nothing for this long (default 30 s). */
   sendTimeoutMs?: number;
+  /** Longest a push holds LDS/RDS while new clusters wait for their endpoints (default 5 s). */
+  clusterWarmTimeoutMs?: number;
   /** Requests one stream may queue before it is closed (default 1000). */
   maxQueuedRequests?: number;
   /** Unflushed responses per stream before sending waits (default 4). */
@@ -62,9 +68,10 @@ export class AdsServer {
       metrics: options.metrics ?? {},
       now: options.now ?? Date.now,
       nonce: () => `${noncePrefix}-${(++this.nonceSeq).toString(36)}`,
-      pushOrder: options.pushOrder ?? DEFAULT_PUSH_ORDER,
+      pushOrder: DEFAULT_PUSH_ORDER,
       fullStateTypes: new Set(options.fullStateTypes ?? [TYPE_URL.listener, TYPE_URL.cluster]),
       sendTimeoutMs: options.sendTimeoutMs ?? 30_000,
+      clusterWarmTimeoutMs: options.clusterWarmTimeoutMs ?? 5_000,
       maxQueuedRequests: options.maxQueuedRequests ?? 1000,
       maxInFlightResponses: options.maxInFlightResponses ?? 4,
       strictEncoding: options.strictEncoding ?? true,

@@ -29,6 +29,8 @@ export interface ConnectionContext {
   /** Types whose SotW responses must carry every subscribed resource and imply deletions (LDS, CDS). */
   fullStateTypes: ReadonlySet<string>;
   sendTimeoutMs: number;
+  /** How long a push holds its LDS/RDS while new clusters wait for their endpoints. */
+  clusterWarmTimeoutMs: number;
   maxQueuedRequests: number;
   maxInFlightResponses: number;
   strictEncoding: boolean;
@@ -61,6 +63,8 @@ export abstract class AdsConnection<Req extends BaseRequest = BaseRequest, Res =
   private blockedSince: number | undefined;
   private writeWaiters: (() => void)[] = [];
   private lastPushError: { message: string; at: number } | undefined;
+  private tasks: (() => Promise<void>)[] = [];
+  private parked: { waiting: Set<string>; request: PushRequest; timer: ReturnType<typeof setTimeout>; since: number } | undefined;
 
   constructor(
     protected readonly ctx: ConnectionContext,
@@ -81,8 +85,14 @@ export abstract class AdsConnection<Req extends BaseRequest = BaseRequest, Res =
   protected abstract typeStatuses(): TypeStatus[];
   /** Handles one request once the proxy is known. */
   protected abstract onDiscoveryRequest(req: Req): Promise<void>;
-  /** Sends what changed after `refresh`, in push order. */
-  protected abstract pushChanges(request: PushRequest): Promise<void>;
+  /**
+   * Push, first half: the changed types up to EDS in push order (CDS, EDS),
+   * removals held back. Returns the EDS names that clusters just sent need
+   * and the client has not been sent yet (new clusters it has yet to ask for).
+   */
+  protected abstract sendClusters(request: PushRequest): Promise<Set<string>>;
+  /** Push, second half, recomputed from the current state: the other types, then removals. */
+  protected abstract sendRest(request: PushRequest): Promise<void>;
 
   get isClosed(): boolean {
     return this.closed;
@@ -121,6 +131,8 @@ export abstract class AdsConnection<Req extends BaseRequest = BaseRequest, Res =
     this.closed = true;
     this.requests = [];
     this.pendingPush = undefined;
+    this.tasks = [];
+    this.unpark();
     for (const wake of this.writeWaiters.splice(0)) wake();
     this.ctx.unregister(this);
     if (this.proxy) this.log.info('xDS stream closed');
@@ -141,6 +153,7 @@ export abstract class AdsConnection<Req extends BaseRequest = BaseRequest, Res =
         pushPending: this.pendingPush !== undefined,
         inFlightResponses: this.inFlight,
         ...(this.blockedSince !== undefined ? { blockedSince: iso(this.blockedSince)! } : {}),
+        ...(this.parked ? { waitingForEndpoints: [...this.parked.waiting], waitingSince: iso(this.parked.since)! } : {}),
       },
     };
   }
@@ -163,6 +176,11 @@ export abstract class AdsConnection<Req extends BaseRequest = BaseRequest, Res =
         const req = this.requests.shift();
         if (req) {
           await this.handleRequest(req);
+          continue;
+        }
+        const task = this.tasks.shift();
+        if (task) {
+          await task();
           continue;
         }
         const push = this.pendingPush;
@@ -216,6 +234,48 @@ export abstract class AdsConnection<Req extends BaseRequest = BaseRequest, Res =
     }
     await this.pushChanges(request);
     this.ctx.metrics.pushTime?.(this.ctx.now() - t0, { full: request.full });
+  }
+
+  /**
+   * Sends a push in order. Routes are not warmed by Envoy, so when the push
+   * brings clusters whose endpoints the client has yet to ask for, the rest
+   * of the push (LDS, RDS, ..., removals) waits until those endpoints have
+   * been sent, or `clusterWarmTimeoutMs`. Requests keep being served while
+   * it waits; a newer push replaces the wait.
+   */
+  private async pushChanges(request: PushRequest): Promise<void> {
+    this.unpark();
+    const waiting = await this.sendClusters(request);
+    if (this.closed) return;
+    if (waiting.size === 0) {
+      await this.sendRest(request);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.log.warn({ waiting: [...waiting] }, 'endpoints for new clusters not requested in time; sending the rest of the push');
+      this.resume();
+    }, this.ctx.clusterWarmTimeoutMs);
+    this.parked = { waiting, request, timer, since: this.ctx.now() };
+  }
+
+  /** Subclasses call this after sending ClusterLoadAssignments. */
+  protected endpointsSent(names: Iterable<string>): void {
+    if (!this.parked) return;
+    for (const n of names) this.parked.waiting.delete(n);
+    if (this.parked.waiting.size === 0) this.resume();
+  }
+
+  private resume(): void {
+    const parked = this.parked;
+    if (!parked) return;
+    this.unpark();
+    this.tasks.push(() => this.sendRest(parked.request));
+    void this.kick();
+  }
+
+  private unpark(): void {
+    if (this.parked) clearTimeout(this.parked.timer);
+    this.parked = undefined;
   }
 
   /** Generates, merges and checks this proxy's snapshot. */

@@ -16,7 +16,9 @@
 //   - After a NACK nothing is re-sent: the client's versions are taken as
 //     the ones sent, so only a newer version goes out.
 import type { DeltaDiscoveryRequest__Output, DeltaDiscoveryResponse } from '@sextant/proto';
+import { TYPE_URL } from '@sextant/proto';
 import { AdsConnection } from './connection';
+import { resourceRefs } from './consistency';
 import type { PushRequest } from './push-request';
 import { EMPTY_RESOURCES, type TypeResources, type VersionedResource, packResource, typeVersion } from './snapshot';
 import { type NackRecord, type TypeStatus, iso } from './status';
@@ -85,16 +87,40 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
     }
   }
 
-  protected async pushChanges(request: PushRequest): Promise<void> {
-    const removals: [string, TypeState, string[]][] = [];
-    for (const typeUrl of this.ordered(this.types.keys())) {
+  protected async sendClusters(request: PushRequest): Promise<Set<string>> {
+    let changedEds = new Set<string>();
+    const cds = this.types.get(TYPE_URL.cluster);
+    if (cds) {
+      const d = this.diff(TYPE_URL.cluster, cds);
+      changedEds = new Set(d.updates.flatMap(([name, entry]) => resourceRefs(TYPE_URL.cluster, name, entry).endpoints));
+      if (d.updates.length || d.absent.length) await this.sendDelta(TYPE_URL.cluster, cds, d.updates, d.absent, request.start);
+    }
+    const eds = this.types.get(TYPE_URL.endpoint);
+    if (eds) {
+      // Envoy finishes warming an added or updated cluster only on a new EDS response.
+      for (const n of changedEds) if (eds.wildcard || eds.explicit.has(n)) eds.force.add(n);
+      const d = this.diff(TYPE_URL.endpoint, eds);
+      if (d.updates.length || d.absent.length) await this.sendDelta(TYPE_URL.endpoint, eds, d.updates, d.absent, request.start);
+    }
+    return new Set([...changedEds].filter((n) => !eds?.known.has(n)));
+  }
+
+  protected async sendRest(request: PushRequest): Promise<void> {
+    const ordered = this.ordered(this.types.keys());
+    for (const typeUrl of ordered) {
+      if (typeUrl === TYPE_URL.cluster || typeUrl === TYPE_URL.endpoint) continue;
       const st = this.types.get(typeUrl)!;
-      const diff = this.diff(typeUrl, st);
-      if (diff.updates.length || diff.absent.length) await this.sendDelta(typeUrl, st, diff.updates, diff.absent, request.start);
-      if (diff.removed.length) removals.push([typeUrl, st, diff.removed]);
+      const d = this.diff(typeUrl, st);
+      if (d.updates.length || d.absent.length) await this.sendDelta(typeUrl, st, d.updates, d.absent, request.start);
     }
     // Removals last, in push order: nothing is taken away before its replacements are out.
-    for (const [typeUrl, st, removed] of removals) await this.sendDelta(typeUrl, st, [], removed, request.start);
+    for (const typeUrl of ordered) {
+      const st = this.types.get(typeUrl)!;
+      const d = this.diff(typeUrl, st);
+      if (d.updates.length || d.absent.length || d.removed.length) {
+        await this.sendDelta(typeUrl, st, d.updates, [...d.absent, ...d.removed], request.start);
+      }
+    }
   }
 
   private subscribe(typeUrl: string, st: TypeState, req: DeltaDiscoveryRequest__Output, first: boolean): void {
@@ -149,8 +175,10 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
         else if (st.explicit.has(name) && !st.absentNotified.has(name)) out.absent.push(name);
       }
     }
-    st.diffedSource = source;
-    st.diffedSerial = st.subsSerial;
+    if (out.updates.length === 0 && out.absent.length === 0 && out.removed.length === 0) {
+      st.diffedSource = source;
+      st.diffedSerial = st.subsSerial;
+    }
     return out;
   }
 
@@ -186,6 +214,7 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
     if (await this.send(res)) {
       this.ctx.metrics.pushed?.(typeUrl, { resources: resources.length, removed: removed.length, bytes });
       this.log.debug({ typeUrl, nonce, resources: resources.length, removed: removed.length }, 'sent delta');
+      if (typeUrl === TYPE_URL.endpoint) this.endpointsSent(updates.map(([n]) => n));
     }
   }
 

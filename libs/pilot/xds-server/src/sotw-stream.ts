@@ -16,6 +16,7 @@
 import type { DiscoveryRequest__Output, DiscoveryResponse } from '@sextant/proto';
 import { TYPE_URL } from '@sextant/proto';
 import { AdsConnection } from './connection';
+import { resourceRefs } from './consistency';
 import type { PushRequest } from './push-request';
 import { EMPTY_RESOURCES, type TypeResources, type VersionedResource, packResource, sameResources, typeVersion, versionOf } from './snapshot';
 import { type NackRecord, type TypeStatus, iso } from './status';
@@ -54,6 +55,8 @@ interface Planned {
 
 export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, DiscoveryResponse> {
   private readonly types = new Map<string, TypeState>();
+  /** Removed resources still sent while a push is under way (make before break). */
+  private readonly held = new Map<string, Map<string, VersionedResource>>();
   staleRequests = 0;
 
   protected async onDiscoveryRequest(req: DiscoveryRequest__Output): Promise<void> {
@@ -84,46 +87,76 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
     await this.respond(typeUrl, st);
   }
 
-  protected async pushChanges(request: PushRequest): Promise<void> {
-    const plan: Planned[] = [];
-    for (const typeUrl of this.ordered(this.types.keys())) {
-      const st = this.types.get(typeUrl)!;
-      const source = this.current.get(typeUrl) ?? EMPTY_RESOURCES;
-      if (st.sent && st.sent.source === source && st.sent.subsSerial === st.subsSerial) continue;
-      const entries = this.contentFor(st, source);
-      if (st.sent && sameResources(st.sent.entries, entries)) continue;
-      plan.push({ typeUrl, st, entries, source });
+  protected async sendClusters(request: PushRequest): Promise<Set<string>> {
+    this.release();
+    // Removed clusters (and their endpoints) are held until the rest of the push is out.
+    const holdRemovals = [...this.types.keys()].some((t) => t !== TYPE_URL.cluster && t !== TYPE_URL.endpoint && this.changed(t));
+    let changedEds = new Set<string>();
+    let cds = this.changed(TYPE_URL.cluster);
+    if (cds) {
+      const old = cds.st.sent?.entries ?? EMPTY_RESOURCES;
+      changedEds = endpointsOfChanged(cds.entries, old);
+      const removed = [...old.keys()].filter((n) => !cds!.entries.has(n));
+      if (holdRemovals && removed.length > 0) {
+        this.hold(TYPE_URL.cluster, old, removed);
+        const eds = this.types.get(TYPE_URL.endpoint);
+        const oldEds = eds?.sent?.entries;
+        if (eds && oldEds) this.hold(TYPE_URL.endpoint, oldEds, [...oldEds.keys()].filter((n) => !this.current.get(TYPE_URL.endpoint)?.has(n)));
+        cds = this.changed(TYPE_URL.cluster) ?? cds;
+      }
+      await this.sendResponse(cds, request.start);
     }
-    const final = this.makeBeforeBreak(plan);
-    for (const p of plan) {
-      // Keeping removed resources may have made a planned response equal to the last one.
-      if (p.st.sent && sameResources(p.st.sent.entries, p.entries)) continue;
-      await this.sendResponse(p, request.start);
+    const eds = this.types.get(TYPE_URL.endpoint);
+    if (eds) {
+      const source = this.current.get(TYPE_URL.endpoint) ?? EMPTY_RESOURCES;
+      const entries = this.contentFor(TYPE_URL.endpoint, eds, source);
+      // Envoy finishes warming an added or updated cluster only on a new EDS response.
+      const rewarm = [...changedEds].some((n) => entries.has(n));
+      if (!eds.sent || rewarm || !sameResources(eds.sent.entries, entries)) {
+        await this.sendResponse({ typeUrl: TYPE_URL.endpoint, st: eds, entries, source }, request.start);
+      }
     }
-    if (final) await this.sendResponse(final, request.start);
+    const sent = eds?.sent?.entries;
+    return new Set([...changedEds].filter((n) => !sent?.has(n)));
   }
 
-  /**
-   * Clusters removed in a push that also changes other types are removed in
-   * a second CDS response, after the listeners and routes that stopped using
-   * them: the first CDS (and EDS) response keeps the removed ones at the
-   * version last sent.
-   */
-  private makeBeforeBreak(plan: Planned[]): Planned | undefined {
-    const cds = plan.find((p) => p.typeUrl === TYPE_URL.cluster);
-    if (!cds || plan.length < 2 || !cds.st.sent) return undefined;
-    const old = cds.st.sent.entries;
-    const removed = [...old.keys()].filter((n) => !cds.entries.has(n));
-    if (removed.length === 0) return undefined;
-    const final = { ...cds };
-    cds.entries = withKept(cds.entries, old, removed);
-    const eds = plan.find((p) => p.typeUrl === TYPE_URL.endpoint);
-    if (eds?.st.sent) {
-      const oldEds = eds.st.sent.entries;
-      const keep = [...oldEds.keys()].filter((n) => !eds.entries.has(n) && (eds.st.wildcard || eds.st.explicit.has(n)));
-      eds.entries = withKept(eds.entries, oldEds, keep);
+  protected async sendRest(request: PushRequest): Promise<void> {
+    for (const typeUrl of this.ordered(this.types.keys())) {
+      if (typeUrl === TYPE_URL.cluster || typeUrl === TYPE_URL.endpoint) continue;
+      const p = this.changed(typeUrl);
+      if (p) await this.sendResponse(p, request.start);
     }
-    return final;
+    // Removals last: the final CDS response, without the clusters held back.
+    this.release();
+    const cds = this.changed(TYPE_URL.cluster);
+    if (cds) await this.sendResponse(cds, request.start);
+  }
+
+  /** Keeps resources the client has (at their sent versions) in responses until release(). */
+  private hold(typeUrl: string, sent: TypeResources, names: string[]): void {
+    const st = this.types.get(typeUrl);
+    if (!st || names.length === 0) return;
+    this.held.set(typeUrl, new Map(names.map((n) => [n, sent.get(n)!])));
+    st.subsSerial++; // invalidates the identity fast path
+  }
+
+  private release(): void {
+    for (const typeUrl of this.held.keys()) {
+      const st = this.types.get(typeUrl);
+      if (st) st.subsSerial++;
+    }
+    this.held.clear();
+  }
+
+  /** The response a type needs now, or undefined when the client already has it. */
+  private changed(typeUrl: string): Planned | undefined {
+    const st = this.types.get(typeUrl);
+    if (!st) return undefined;
+    const source = this.current.get(typeUrl) ?? EMPTY_RESOURCES;
+    if (st.sent && st.sent.source === source && st.sent.subsSerial === st.subsSerial) return undefined;
+    const entries = this.contentFor(typeUrl, st, source);
+    if (st.sent && sameResources(st.sent.entries, entries)) return undefined;
+    return { typeUrl, st, entries, source };
   }
 
   /** Applies resource_names; returns whether anything was added to the subscription. */
@@ -157,19 +190,21 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
     return true;
   }
 
-  private contentFor(st: TypeState, source: TypeResources): TypeResources {
-    if (st.wildcard && st.explicit.size === 0) return source;
+  private contentFor(typeUrl: string, st: TypeState, source: TypeResources): TypeResources {
+    const held = this.held.get(typeUrl);
+    if (st.wildcard && st.explicit.size === 0 && !held) return source;
     const out = new Map<string, VersionedResource>(st.wildcard ? source : []);
     for (const name of st.explicit) {
       const e = source.get(name);
       if (e) out.set(name, e);
     }
+    for (const [name, e] of held ?? []) if (!out.has(name) && (st.wildcard || st.explicit.has(name))) out.set(name, e);
     return out;
   }
 
   private async respond(typeUrl: string, st: TypeState): Promise<void> {
     const source = this.current.get(typeUrl) ?? EMPTY_RESOURCES;
-    await this.sendResponse({ typeUrl, st, source, entries: this.contentFor(st, source) }, undefined);
+    await this.sendResponse({ typeUrl, st, source, entries: this.contentFor(typeUrl, st, source) }, undefined);
   }
 
   private async sendResponse(p: Planned, pushStart: number | undefined): Promise<void> {
@@ -194,6 +229,7 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
     if (await this.send(res)) {
       this.ctx.metrics.pushed?.(typeUrl, { resources: resources.length, removed: 0, bytes });
       this.log.debug({ typeUrl, version, nonce, resources: resources.length }, 'sent');
+      if (typeUrl === TYPE_URL.endpoint) this.endpointsSent(entries.keys());
     }
   }
 
@@ -244,9 +280,12 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
   }
 }
 
-function withKept(entries: TypeResources, old: TypeResources, names: string[]): TypeResources {
-  if (names.length === 0) return entries;
-  const out = new Map(entries);
-  for (const n of names) out.set(n, old.get(n)!);
+/** EDS names of the EDS clusters in `now` that are new or changed since `before`. */
+function endpointsOfChanged(now: TypeResources, before: TypeResources): Set<string> {
+  const out = new Set<string>();
+  for (const [name, entry] of now) {
+    if (before.get(name)?.version === entry.version) continue;
+    for (const e of resourceRefs(TYPE_URL.cluster, name, entry).endpoints) out.add(e);
+  }
   return out;
 }

@@ -45,7 +45,16 @@ export interface ConnectionStatus {
   /** Resources the consistency check dropped from this proxy's last snapshot. */
   inconsistencies: ConsistencyError[];
   lastPushError?: { message: string; at: string };
-  queue: { requests: number; pushPending: boolean; inFlightResponses: number; blockedSince?: string };
+  queue: {
+    requests: number;
+    pushPending: boolean;
+    inFlightResponses: number;
+    /** Since when sending waits for the client to read. */
+    blockedSince?: string;
+    /** A push holding its LDS/RDS until these ClusterLoadAssignments are sent. */
+    waitingForEndpoints?: string[];
+    waitingSince?: string;
+  };
 }
 
 export const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
