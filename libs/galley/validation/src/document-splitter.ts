@@ -28,7 +28,7 @@ function hasDirective(lines: readonly string[]): boolean {
 
 /** Non-blank documents in order. Directives before a `---` travel with the document they precede. */
 export function splitDocuments(text: string): DocumentChunk[] {
-  const lines = text.split('\n');
+  const lines = text.split(/\r?\n/);
   const chunks: DocumentChunk[] = [];
   let current: string[] = [];
   let currentLine = 1;
