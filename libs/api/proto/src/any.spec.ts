@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeMessage, packAny, unpackAny } from './any';
-import type { HttpConnectionManager__Output, Listener, Listener__Output } from './envoy-types';
+import { decodeMessage, encodeMessage, packAny, typedAny, unpackAny } from './any';
+import type { HttpConnectionManager, HttpConnectionManager__Output, Listener, Listener__Output } from './envoy-types';
 import { ProtoError } from './errors';
 import { jsonToStruct, structToJson } from './struct';
 import { EXTENSION_TYPE_URL, TYPE_URL } from './type-urls';
@@ -8,12 +8,11 @@ import { EXTENSION_TYPE_URL, TYPE_URL } from './type-urls';
 const listener: Listener = {
   name: 'echo:7070',
   apiListener: {
-    apiListener: {
-      '@type': EXTENSION_TYPE_URL.httpConnectionManager,
+    apiListener: typedAny<HttpConnectionManager>(EXTENSION_TYPE_URL.httpConnectionManager, {
       statPrefix: 'echo',
       rds: { routeConfigName: 'echo-routes', configSource: { ads: {} } },
-      httpFilters: [{ name: 'router', typedConfig: { '@type': EXTENSION_TYPE_URL.router } }],
-    },
+      httpFilters: [{ name: 'router', typedConfig: typedAny(EXTENSION_TYPE_URL.router, {}) }],
+    }),
   },
 };
 

@@ -89,10 +89,13 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
 
   protected async sendClusters(request: PushRequest): Promise<Set<string>> {
     let changedEds = new Set<string>();
+    let newEds = new Set<string>();
     const cds = this.types.get(TYPE_URL.cluster);
     if (cds) {
       const d = this.diff(TYPE_URL.cluster, cds);
-      changedEds = new Set(d.updates.flatMap(([name, entry]) => resourceRefs(TYPE_URL.cluster, name, entry).endpoints));
+      const endpointsOf = (updates: [string, VersionedResource][]) => updates.flatMap(([name, entry]) => resourceRefs(TYPE_URL.cluster, name, entry).endpoints);
+      changedEds = new Set(endpointsOf(d.updates));
+      newEds = new Set(endpointsOf(d.updates.filter(([name]) => !cds.known.has(name))));
       if (d.updates.length || d.absent.length) await this.sendDelta(TYPE_URL.cluster, cds, d.updates, d.absent, request.start);
     }
     const eds = this.types.get(TYPE_URL.endpoint);
@@ -102,7 +105,8 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
       const d = this.diff(TYPE_URL.endpoint, eds);
       if (d.updates.length || d.absent.length) await this.sendDelta(TYPE_URL.endpoint, eds, d.updates, d.absent, request.start);
     }
-    return new Set([...changedEds].filter((n) => !eds?.known.has(n)));
+    // Wait for the endpoints of new clusters, which the client has yet to ask for.
+    return new Set([...newEds].filter((n) => !eds?.known.has(n)));
   }
 
   protected async sendRest(request: PushRequest): Promise<void> {

@@ -92,10 +92,12 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
     // Removed clusters (and their endpoints) are held until the rest of the push is out.
     const holdRemovals = [...this.types.keys()].some((t) => t !== TYPE_URL.cluster && t !== TYPE_URL.endpoint && this.changed(t));
     let changedEds = new Set<string>();
+    let newEds = new Set<string>();
     let cds = this.changed(TYPE_URL.cluster);
     if (cds) {
       const old = cds.st.sent?.entries ?? EMPTY_RESOURCES;
       changedEds = endpointsOfChanged(cds.entries, old);
+      newEds = endpointsOfChanged(cds.entries, old, true);
       const removed = [...old.keys()].filter((n) => !cds!.entries.has(n));
       if (holdRemovals && removed.length > 0) {
         this.hold(TYPE_URL.cluster, old, removed);
@@ -116,8 +118,9 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
         await this.sendResponse({ typeUrl: TYPE_URL.endpoint, st: eds, entries, source }, request.start);
       }
     }
+    // Wait for the endpoints of new clusters, which the client has yet to ask for.
     const sent = eds?.sent?.entries;
-    return new Set([...changedEds].filter((n) => !sent?.has(n)));
+    return new Set([...newEds].filter((n) => !sent?.has(n)));
   }
 
   protected async sendRest(request: PushRequest): Promise<void> {
@@ -280,11 +283,12 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
   }
 }
 
-/** EDS names of the EDS clusters in `now` that are new or changed since `before`. */
-function endpointsOfChanged(now: TypeResources, before: TypeResources): Set<string> {
+/** EDS names of the EDS clusters in `now` that are new (or, unless onlyNew, changed) since `before`. */
+function endpointsOfChanged(now: TypeResources, before: TypeResources, onlyNew = false): Set<string> {
   const out = new Set<string>();
   for (const [name, entry] of now) {
-    if (before.get(name)?.version === entry.version) continue;
+    const prior = before.get(name);
+    if (prior && (onlyNew || prior.version === entry.version)) continue;
     for (const e of resourceRefs(TYPE_URL.cluster, name, entry).endpoints) out.add(e);
   }
   return out;
