@@ -1,11 +1,11 @@
 // PKCS#10 certificate requests, parsed with node-forge's ASN.1 codec (forge's
 // own CSR reader knows only RSA keys; this one takes any SubjectPublicKeyInfo
 // and leaves the key to Node's crypto). Parsing never judges: see csr-validator.
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { fail, ok, type Result } from '@sextant/util';
 import { ASN1_CLASS, ASN1_TYPE, OID, children, der, isUniversal, oidOf, parseDer, pemBlocks, rawValue, type Asn1 } from './asn1';
 import { refusal, type Refusal } from './errors';
-import { describeKey, type KeyDescription } from './keys';
+import { publicKeyFromSpki, type KeyDescription } from './keys';
 
 /** Names a CSR asks for, by kind; anything else in the SAN is listed in `other`. */
 export interface RequestedNames {
@@ -67,8 +67,9 @@ export function parseCsrDer(bytes: Uint8Array): Result<ParsedCsr, Refusal> {
 
   const spkiDer = der(spki);
   let publicKey: KeyObject;
+  let key: KeyDescription;
   try {
-    publicKey = createPublicKey({ key: spkiDer, format: 'der', type: 'spki' });
+    ({ key: publicKey, description: key } = publicKeyFromSpki(spkiDer));
   } catch (err) {
     return malformed(`the public key cannot be read (${(err as Error).message})`);
   }
@@ -85,7 +86,7 @@ export function parseCsrDer(bytes: Uint8Array): Result<ParsedCsr, Refusal> {
     subject: der(subject),
     spki: spkiDer,
     publicKey,
-    key: describeKey(publicKey),
+    key,
     signatureAlgorithm,
     signature: sigBits.subarray(1),
     names,
