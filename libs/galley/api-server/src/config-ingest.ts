@@ -5,7 +5,7 @@ import type { BatchOp, ConfigStore, WriteOptions, WriteResult } from '@sextant/c
 import { silentLogger, type Logger } from '@sextant/util';
 import type { InputFile, ValidationIssue } from '@sextant/validation';
 import { decodeFiles } from '@sextant/validation';
-import { ConfigInvalidError, GalleyApiError, requestInvalid } from './errors';
+import { ConfigInvalidError, requestInvalid } from './errors';
 import { admitObject, isForeignDocument, validateManifests, type ManifestValidation } from './manifest-validation';
 
 /** The store, or a GALLEY_UNAVAILABLE error while NATS is not connected. */
@@ -77,6 +77,3 @@ export class ConfigIngest {
   }
 }
 
-export function storeUnavailable(detail: string): GalleyApiError {
-  return new GalleyApiError('GALLEY_UNAVAILABLE', detail);
-}

@@ -115,10 +115,11 @@ export function validateResource(obj: unknown, options: ValidateOptions = {}): V
   // Fields Istio removed from its API are dropped, as the API server does, with a warning.
   let rawSpec = doc['spec'];
   if (isObject(rawSpec)) {
-    for (const use of findRemovedFields(kind, rawSpec)) {
+    const removed = findRemovedFields(kind, rawSpec);
+    for (const use of removed) {
       f.warn(use.path, 'IGNORED', `${use.field.field} was removed from Istio's API and is ignored${use.field.hint ? `: ${use.field.hint}` : ''}`);
     }
-    rawSpec = pruneRemovedFields(kind, rawSpec);
+    if (removed.length > 0) rawSpec = pruneRemovedFields(kind, rawSpec);
   }
   for (const issue of validateSpecSchema(kind, match.version, rawSpec)) f.error(issue.path, issue.code, issue.reason);
   if (f.hasErrors) return finish();
