@@ -76,7 +76,7 @@ export async function startCitadel(over: Partial<CitadelOptions> = {}, reuse?: {
     await admin.close();
     await link.close();
   };
-  return {
+  const harness: Harness = {
     citadel,
     client,
     nats,
@@ -88,14 +88,15 @@ export async function startCitadel(over: Partial<CitadelOptions> = {}, reuse?: {
     ready,
     async stop() {
       await stopParts();
-      await nats.stop();
+      await harness.nats.stop(); // the test may have replaced the server
       dir.remove();
     },
     async restart(next = {}) {
       await stopParts();
-      return startCitadel({ ...over, ...next }, { nats, dir });
+      return startCitadel({ ...over, ...next }, { nats: harness.nats, dir });
     },
   };
+  return harness;
 }
 
 export type CallResult = { ok: true; chain: string[] } | { ok: false; code: grpc.status; details: string; errorCode: string | undefined };
