@@ -54,6 +54,9 @@ export interface AdsServerOptions {
 }
 
 export class AdsServer {
+  /** Every open stream, initialized or not (pushes go to all). */
+  private readonly streams = new Set<AdsConnection>();
+  /** Streams whose proxy is known (status, metrics). */
   private readonly connections = new Set<AdsConnection>();
   private readonly ctx: ConnectionContext;
   private readonly log: Logger;
@@ -76,11 +79,15 @@ export class AdsServer {
       maxInFlightResponses: options.maxInFlightResponses ?? 4,
       strictEncoding: options.strictEncoding ?? true,
       ...(options.controlPlaneId ? { controlPlaneId: options.controlPlaneId } : {}),
+      track: (conn) => {
+        this.streams.add(conn);
+      },
       register: (conn) => {
         this.connections.add(conn);
         this.ctx.metrics.connections?.(this.connections.size);
       },
       unregister: (conn) => {
+        this.streams.delete(conn);
         if (this.connections.delete(conn)) this.ctx.metrics.connections?.(this.connections.size);
       },
     };
@@ -102,7 +109,7 @@ export class AdsServer {
   /** Fans a (debounced) change out to every connected proxy it names. Never blocks. */
   push(request: PushRequest): void {
     let queued = 0;
-    for (const conn of this.connections) {
+    for (const conn of this.streams) {
       if (request.proxies && conn.proxy && !request.proxies.has(conn.proxy.id)) continue;
       conn.enqueuePush(request);
       queued++;
@@ -127,7 +134,7 @@ export class AdsServer {
 
   /** Ends every stream with UNAVAILABLE; clients reconnect (to another Pilot). */
   close(): void {
-    for (const conn of [...this.connections]) conn.fail(new XdsError('XDS_SERVER_CLOSING_UNAVAILABLE', 'xDS server shutting down'));
+    for (const conn of [...this.streams]) conn.fail(new XdsError('XDS_SERVER_CLOSING_UNAVAILABLE', 'xDS server shutting down'));
   }
 }
 

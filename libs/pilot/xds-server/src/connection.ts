@@ -35,6 +35,9 @@ export interface ConnectionContext {
   maxInFlightResponses: number;
   strictEncoding: boolean;
   controlPlaneId?: string;
+  /** A new stream (pushes reach it from now on, also while it initializes). */
+  track(conn: AdsConnection): void;
+  /** The stream's proxy is known and its first snapshot generated. */
   register(conn: AdsConnection): void;
   unregister(conn: AdsConnection): void;
 }
@@ -79,6 +82,7 @@ export abstract class AdsConnection<Req extends BaseRequest = BaseRequest, Res =
     call.on('end', () => this.close());
     call.on('cancelled', () => this.close());
     call.on('close', () => this.close());
+    ctx.track(this);
   }
 
   /** Per-type status (protocol specific). */
@@ -256,6 +260,11 @@ export abstract class AdsConnection<Req extends BaseRequest = BaseRequest, Res =
       this.resume();
     }, this.ctx.clusterWarmTimeoutMs);
     this.parked = { waiting, request, timer, since: this.ctx.now() };
+  }
+
+  /** Whether a push is waiting for endpoints (its LDS/RDS and removals not sent yet). */
+  protected get pushWaiting(): boolean {
+    return this.parked !== undefined;
   }
 
   /** Subclasses call this after sending ClusterLoadAssignments. */

@@ -82,8 +82,10 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
       this.log.debug({ typeUrl, nonce }, 'unknown or stale nonce: subscription changes applied, nothing acknowledged');
     }
     const diff = this.diff(typeUrl, st);
-    if (first || diff.updates.length || diff.absent.length || diff.removed.length) {
-      await this.sendDelta(typeUrl, st, diff.updates, [...diff.absent, ...diff.removed], undefined);
+    // While a push waits for endpoints, its removals wait too (they go out with the rest of it).
+    const removed = this.pushWaiting ? [] : diff.removed;
+    if (first || diff.updates.length || diff.absent.length || removed.length) {
+      await this.sendDelta(typeUrl, st, diff.updates, [...diff.absent, ...removed], undefined);
     }
   }
 

@@ -1,4 +1,14 @@
 // @sextant/xds-server: Envoy v3 ADS (SotW and delta) over per-proxy snapshots.
+//
+//   const ads = addAdsService(grpcServer, { source, logger, metrics: prometheusXdsMetrics(registry) });
+//   const pushes = debounce((req) => ads.push(req), { logger });
+//   registry.onChange(() => pushes.enqueue(endpointPush('endpoints changed')));
+//   config.onChange((kinds) => pushes.enqueue(fullPush('config changed')));
+//   admin.get('/debug/syncz', () => ads.status());
+//
+// `source.snapshotFor(proxy, changedTypes?)` returns the proxy's resources
+// (plain objects shaped like @sextant/proto's Envoy types, or packed Anys);
+// return the same objects to proxies that share output.
 export { AdsServer, addAdsService, DEFAULT_PUSH_ORDER, type AdsServerOptions } from './ads-server';
 export {
   type Snapshot,

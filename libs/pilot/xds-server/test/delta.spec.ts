@@ -190,6 +190,7 @@ describe('delta: push order', () => {
     c.send({ typeUrl: EDS, responseNonce: cds.nonce, resourceNamesSubscribe: ['v2'] });
     const eds = await c.next();
     expect([eds.typeUrl, Object.keys(deltaVersions(eds))]).toEqual([EDS, ['v2']]);
+    expect(eds.removedResources).toEqual([]); // the old endpoints stay until the routes have moved
     const rds = await c.next();
     expect(rds.typeUrl).toBe(RDS);
     const removal = await c.next();

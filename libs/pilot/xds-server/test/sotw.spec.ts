@@ -286,6 +286,27 @@ describe('SotW: pushes', () => {
   });
 });
 
+describe('SotW: shared output', () => {
+  it('never copies or re-encodes a shared resource per proxy', async () => {
+    let reads = 0;
+    const shared = edsCluster('a');
+    Object.defineProperty(shared, 'connectTimeout', {
+      enumerable: true,
+      get: () => {
+        reads++;
+        return { seconds: 1 };
+      },
+    });
+    const source = new MutableSource(snapshot({ clusters: [shared], endpoints: [cla('a', [])] }));
+    const readsAfterBuild = reads; // versioned() encoded it once, while building the snapshot
+    const { connect } = await setup(source);
+    const responses = await Promise.all([connect('p1'), connect('p2'), connect('p3')].map((c) => c.request(CDS)));
+    expect(responses.map(namesIn)).toEqual([['a'], ['a'], ['a']]);
+    expect(reads).toBe(readsAfterBuild);
+    expect(new Set(responses.map((r) => r.versionInfo)).size).toBe(1);
+  });
+});
+
 describe('SotW: streams', () => {
   it('starts a reconnecting client from scratch (new stream, new state); a wildcard client at our version gets nothing', async () => {
     const { ads, connect } = await setup();
