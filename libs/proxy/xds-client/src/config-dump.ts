@@ -1,0 +1,65 @@
+// /config_dump: the applied resources per type as Envoy JSON (Any fields
+// expanded with "@type"), with versions, what is still warming and what was
+// rejected with its errors. Rendered on demand, never on the data path.
+import { envoyMessageType } from '@sextant/proto';
+import { ensureExtensionProtos } from './decode-support';
+import { RESOURCE_TYPES, KIND_ORDER, type ResourceKind } from './resource-types';
+import type { ResourceState } from './resource-state';
+
+export interface DumpedResource {
+  name: string;
+  version: string;
+  lastUpdated: string;
+  state: 'active' | 'warming';
+  resource: unknown;
+}
+
+export interface ConfigDumpSection {
+  type: string;
+  typeUrl: string;
+  versionInfo: string;
+  resources: DumpedResource[];
+  rejected: { name: string; version: string; errors: string[]; at: string }[];
+}
+
+const TO_JSON = { json: true, enums: String, longs: String, defaults: false } as const;
+
+function toJson(typeUrl: string, bytes: Uint8Array): unknown {
+  ensureExtensionProtos();
+  try {
+    const type = envoyMessageType(typeUrl);
+    return { '@type': typeUrl, ...type.toObject(type.decode(bytes), TO_JSON) };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
+/** Removes private keys from secret dumps. */
+function redact(kind: ResourceKind, json: unknown): unknown {
+  if (kind !== 'secret' || typeof json !== 'object' || json === null) return json;
+  const copy = JSON.parse(JSON.stringify(json)) as { tlsCertificate?: { privateKey?: unknown } };
+  if (copy.tlsCertificate?.privateKey) copy.tlsCertificate.privateKey = '[redacted]';
+  return copy;
+}
+
+export function configDump(state: ResourceState, kinds: readonly ResourceKind[] = KIND_ORDER): ConfigDumpSection[] {
+  return kinds.map((kind) => {
+    const type = RESOURCE_TYPES[kind];
+    const resources: DumpedResource[] = [];
+    for (const [name, entry] of state.active[kind]) {
+      resources.push({ name, version: entry.version, lastUpdated: new Date(entry.acceptedAt).toISOString(), state: 'active', resource: redact(kind, toJson(type.typeUrl, entry.bytes)) });
+    }
+    for (const [name, entry] of state.accepted[kind]) {
+      if (state.active[kind].get(name) === entry) continue;
+      resources.push({ name, version: entry.version, lastUpdated: new Date(entry.acceptedAt).toISOString(), state: 'warming', resource: redact(kind, toJson(type.typeUrl, entry.bytes)) });
+    }
+    resources.sort((a, b) => a.name.localeCompare(b.name));
+    return {
+      type: type.short,
+      typeUrl: type.typeUrl,
+      versionInfo: state.typeVersions[kind] ?? '',
+      resources,
+      rejected: [...state.rejected[kind]].map(([name, r]) => ({ name, version: r.version, errors: r.errors, at: new Date(r.at).toISOString() })),
+    };
+  });
+}
