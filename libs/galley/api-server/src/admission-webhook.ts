@@ -49,11 +49,10 @@ export function reviewAdmission(body: unknown): AdmissionReview {
   if (isForeignDocument(object)) return answer({ allowed: true });
 
   const meta = isObject(object['metadata']) ? object['metadata'] : {};
-  const name = typeof meta['name'] === 'string' ? meta['name'] : typeof request['name'] === 'string' ? request['name'] : '';
   // The API server fills in the namespace of the request, not always the object's.
   const namespace = typeof request['namespace'] === 'string' && request['namespace'] ? request['namespace'] : undefined;
   const target = namespace && !meta['namespace'] ? { ...object, metadata: { ...meta, namespace } } : object;
-  const result = validateResource(target, { file: `admission:${String(object['kind'] ?? '?')}/${namespace ?? meta['namespace'] ?? ''}/${name}`, defaultNamespace: namespace });
+  const result = validateResource(target, { file: 'admission', defaultNamespace: namespace });
   const warnings = result.warnings.map((w) => clip(formatIssue(w)));
   if (result.valid) return answer(warnings.length ? { allowed: true, warnings } : { allowed: true });
   const response: Omit<AdmissionResponse, 'uid'> = {

@@ -128,7 +128,7 @@ export class KubeSource {
     const key = this.label(o);
     let resource;
     try {
-      resource = admitObject(userObject(o), { file: `kubernetes:${key}` }, o.metadata?.namespace);
+      resource = admitObject(userObject(o), { file: 'kubernetes' }, o.metadata?.namespace);
     } catch (err) {
       if (!(err instanceof ConfigInvalidError)) throw err;
       const lines = err.errors.map(formatIssue);

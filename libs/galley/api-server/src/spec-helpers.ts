@@ -27,9 +27,8 @@ export async function startFixture(): Promise<Fixture> {
     nc,
     async ingest(opts = {}) {
       const kv = await new Kvm(nc).create(`api_${process.pid}_${++counter}`, { history: 64, storage: 'file' });
-      let store: ConfigStore | undefined;
-      const ingest: ConfigIngest = new ConfigIngest({ store: () => store!, logger: silentLogger() });
-      store = new ConfigStore({ kv, admit: ingest.admit, beforeWrite: opts.beforeWrite });
+      const ingest: ConfigIngest = new ConfigIngest({ store: () => store, logger: silentLogger() });
+      const store = new ConfigStore({ kv, admit: ingest.admit, beforeWrite: opts.beforeWrite });
       return { ingest, store };
     },
     async close() {
