@@ -1,6 +1,6 @@
 // Who is calling: every way of proving an identity sits behind one interface,
-// chosen by the shape of the bearer token (bootstrap tokens carry a prefix;
-// anything else goes to Kubernetes when Citadel runs in a cluster).
+// chosen by the shape of the bearer token (bootstrap and renewal tokens carry
+// a prefix; anything else goes to Kubernetes when Citadel runs in a cluster).
 import type { WorkloadIdentity } from '@sextant/pki';
 import { CaServerError } from './errors';
 
@@ -14,12 +14,17 @@ export interface Caller {
   detail?: string;
 }
 
+/** The request being authenticated (some proofs are bound to the CSR). */
+export interface AuthContext {
+  csr: string;
+}
+
 export interface Authenticator {
   readonly kind: string;
   /** True when this authenticator understands the token's form. */
   accepts(token: string): boolean;
   /** Resolves the caller or throws CaServerError (UNAUTHENTICATED / UNAVAILABLE codes). */
-  authenticate(token: string): Promise<Caller>;
+  authenticate(token: string, context: AuthContext): Promise<Caller>;
 }
 
 /** Tries authenticators in order: the first that accepts the token decides. */
@@ -35,12 +40,12 @@ export class AuthenticatorChain implements Authenticator {
     return this.authenticators.some((a) => a.accepts(token));
   }
 
-  authenticate(token: string): Promise<Caller> {
+  authenticate(token: string, context: AuthContext): Promise<Caller> {
     const a = this.authenticators.find((x) => x.accepts(token));
     if (!a) {
       return Promise.reject(new CaServerError('TOKEN_MALFORMED_UNAUTHENTICATED', `the bearer token is not one this CA takes (accepted: ${this.kinds.join(', ')})`));
     }
-    return a.authenticate(token);
+    return a.authenticate(token, context);
   }
 }
 

@@ -55,7 +55,7 @@ export class CertificateSigner {
     if (!req.bearer) return { ok: false, error: new CaServerError('TOKEN_MISSING_UNAUTHENTICATED', 'no bearer token on the call') };
     let caller: Caller;
     try {
-      caller = await this.opts.authenticator.authenticate(req.bearer);
+      caller = await this.opts.authenticator.authenticate(req.bearer, { csr: req.csr });
     } catch (err) {
       return { ok: false, error: asSextantError(err) };
     }

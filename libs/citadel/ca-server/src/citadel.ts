@@ -3,6 +3,9 @@
 // admin endpoints. The app only supplies settings and the shared runtime
 // pieces (logger, admin server, NATS link, readiness).
 //
+// Callers prove who they are with a bootstrap token (first certificate), their
+// current certificate (renewal), or a Kubernetes service-account token.
+//
 // Files under dataDir: ca/ (roots, state), admin.secret, bootstrap-token.key,
 // bootstrap-tokens.used.
 import { join } from 'node:path';
@@ -18,6 +21,7 @@ import { BootstrapTokens, loadOrCreateTokenKey, type IssuedToken, type TokenPoli
 import { CertificateSigner, createCaServiceHandlers } from './ca-service';
 import { createCaMetrics, type CaMetrics } from './metrics';
 import { FileReplayStore } from './replay-store';
+import { RenewalAuthenticator } from './renewal-token';
 import { TokenReviewAuthenticator } from './token-review';
 import { TrustBundlePublisher } from './trust-bundle-publisher';
 
@@ -80,7 +84,12 @@ export class Citadel implements CitadelAdminApi {
       replay: new FileReplayStore(join(opts.dataDir, 'bootstrap-tokens.used')),
       now: () => now().getTime(),
     });
-    const authenticators: Authenticator[] = [this.tokens];
+    const renewal = new RenewalAuthenticator({
+      trustDomain: opts.trustDomain,
+      roots: () => this.store.bundle.anchors.map((a) => a.pem),
+      now: () => now().getTime(),
+    });
+    const authenticators: Authenticator[] = [this.tokens, renewal];
     if (opts.kubernetes) {
       authenticators.push(new TokenReviewAuthenticator({ kubeConfig: opts.kubernetes.kubeConfig, trustDomain: opts.trustDomain, audiences: opts.kubernetes.audiences }));
     }

@@ -2,7 +2,7 @@
 // tokens, Kubernetes TokenReview), the CreateCertificate handler, trust-bundle
 // publishing and the admin endpoints, composed by Citadel.start().
 export { CA_SERVER_ERRORS, CaServerError, type CaServerErrorCode } from './errors';
-export { AuthenticatorChain, bearerFrom, type Authenticator, type Caller } from './authenticator';
+export { AuthenticatorChain, bearerFrom, type AuthContext, type Authenticator, type Caller } from './authenticator';
 export {
   BootstrapTokens,
   decodeToken,
@@ -14,6 +14,7 @@ export {
   type TokenPolicy,
   type TokenRequest,
 } from './bootstrap-token';
+export { createRenewalToken, RenewalAuthenticator, RENEWAL_PREFIX, type RenewalOptions } from './renewal-token';
 export { FileReplayStore, MemoryReplayStore, type ReplayStore } from './replay-store';
 export { TokenReviewAuthenticator, type TokenReviewOptions } from './token-review';
 export { CertificateSigner, createCaServiceHandlers, publicMessage, type SignOutcome, type SignRequest, type SignerOptions } from './ca-service';

@@ -6,6 +6,7 @@ import { AuthenticationV1Api, type KubeConfig, type V1TokenReview } from '@kuber
 import { checkIdentity, formatSpiffeId } from '@sextant/pki';
 import type { Authenticator, Caller } from './authenticator';
 import { TOKEN_PREFIX } from './bootstrap-token';
+import { RENEWAL_PREFIX } from './renewal-token';
 import { CaServerError } from './errors';
 
 export interface TokenReviewOptions {
@@ -27,7 +28,7 @@ export class TokenReviewAuthenticator implements Authenticator {
   }
 
   accepts(token: string): boolean {
-    return !token.startsWith(`${TOKEN_PREFIX}.`);
+    return !token.startsWith(`${TOKEN_PREFIX}.`) && !token.startsWith(`${RENEWAL_PREFIX}.`);
   }
 
   async authenticate(token: string): Promise<Caller> {

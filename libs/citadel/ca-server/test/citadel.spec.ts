@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUCKETS, openBucket } from '@sextant/nats';
 import { buildCsr, createSelfSignedRoot, generateWorkloadKey, issueCertificate, resolveLifetime, SigningAuthority, validateCsr, verifyChain, DEFAULT_LIFETIME } from '@sextant/pki';
-import { encodeToken, readTrustBundle, requestBootstrapToken, type IssuedToken } from '../src/index';
+import { createRenewalToken, encodeToken, readTrustBundle, requestBootstrapToken, type IssuedToken } from '../src/index';
 import { createCertificate, startCitadel, type Harness } from './harness';
 
 const ALICE = 'spiffe://cluster.local/ns/shop/sa/alice';
@@ -94,6 +94,21 @@ describe('Citadel CreateCertificate', () => {
     expect(refusal).toMatchObject({ msg: 'certificate refused', spiffeId: ALICE, method: 'bootstrap-token' });
   });
 
+  it('renews with the current certificate instead of a new token (key rotated in the CSR)', async () => {
+    const firstKey = generateWorkloadKey();
+    const first = await createCertificate(h.client, buildCsr({ key: firstKey, uris: [ALICE] }), (await token()).token);
+    if (!first.ok) throw new Error(first.details);
+    const csr = csrFor(ALICE);
+    const renewed = await createCertificate(h.client, csr, createRenewalToken({ chain: first.chain.slice(0, -1), key: firstKey, csr }));
+    if (!renewed.ok) throw new Error(renewed.details);
+    expect(verifyChain(renewed.chain, (await bundleRoots()).roots).ok).toBe(true);
+    expect(h.logs.some((l) => l['msg'] === 'certificate issued' && l['method'] === 'certificate' && l['spiffeId'] === ALICE)).toBe(true);
+    // The proof cannot be moved to another identity's CSR.
+    const bobCsr = csrFor(BOB);
+    const moved = await createCertificate(h.client, bobCsr, createRenewalToken({ chain: first.chain, key: firstKey, csr: bobCsr }));
+    expect(moved).toMatchObject({ ok: false, code: grpc.status.PERMISSION_DENIED, errorCode: 'CSR_IDENTITY_DENIED' });
+  });
+
   it('a certificate from another CA does not verify against the bundle', async () => {
     const other = createSelfSignedRoot({ ttlMs: 86_400_000 * 30, organization: 'cluster.local', commonName: 'impostor' });
     const ca = SigningAuthority.load({ key: other.keyPem, cert: other.certPem, intermediates: [], root: other.certPem });
@@ -113,7 +128,7 @@ describe('Citadel CreateCertificate', () => {
     const metrics = await (await fetch(`${h.adminUrl}/metrics`)).text();
     expect(metrics).toMatch(/citadel_certificates_issued_total\{method="bootstrap-token",component="citadel"\} [1-9]/);
     expect(metrics).toMatch(/citadel_certificates_refused_total\{reason="TOKEN_REPLAYED_UNAUTHENTICATED",component="citadel"\} 1/);
-    expect(metrics).toMatch(/citadel_certificates_refused_total\{reason="CSR_IDENTITY_DENIED",component="citadel"\} 1/);
+    expect(metrics).toMatch(/citadel_certificates_refused_total\{reason="CSR_IDENTITY_DENIED",component="citadel"\} 2/);
     expect(metrics).toMatch(/citadel_certificate_sign_duration_seconds_count\{component="citadel"\} [1-9]/);
     expect(metrics).toMatch(/citadel_bootstrap_tokens_issued_total\{component="citadel"\} [1-9]/);
     expect(h.ready.get('ca')?.ready).toBe(true);
@@ -122,7 +137,7 @@ describe('Citadel CreateCertificate', () => {
 
   it('serves /debug/ca and /debug/trust_bundle without secrets', async () => {
     const ca = (await (await fetch(`${h.adminUrl}/debug/ca`)).json()) as Record<string, unknown>;
-    expect(ca).toMatchObject({ mode: 'self-signed', trustDomain: 'cluster.local', chainLength: 1, authenticators: ['bootstrap-token'] });
+    expect(ca).toMatchObject({ mode: 'self-signed', trustDomain: 'cluster.local', chainLength: 1, authenticators: ['bootstrap-token', 'certificate'] });
     const text = JSON.stringify(ca) + (await (await fetch(`${h.adminUrl}/debug/trust_bundle`)).text());
     expect(text).not.toMatch(/PRIVATE KEY/);
     expect(text).not.toContain(readFileSync(join(h.dataDir, 'admin.secret'), 'utf8').trim());

@@ -134,6 +134,11 @@ describe('certificate lifetime', () => {
     expect(l.ok && l.value.notAfter.getTime()).toBe(shortCa.notAfter.getTime());
   });
 
+  it('refuses to sign once the CA has expired', () => {
+    const r = resolveLifetime(0, DEFAULT_LIFETIME, new Date(now.getTime() - 1), now);
+    expect(!r.ok && r.errors[0].code).toBe('CA_CERT_EXPIRED');
+  });
+
   it('refuses a negative lifetime', () => {
     const r = resolveLifetime(-5, DEFAULT_LIFETIME, authority.notAfter, now);
     expect(!r.ok && r.errors[0].code).toBe('TTL_INVALID');

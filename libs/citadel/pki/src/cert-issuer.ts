@@ -34,6 +34,9 @@ export function resolveLifetime(requestedSeconds: number | undefined, policy: Li
   if (!Number.isFinite(requested) || requested < 0) {
     return fail(refusal('TTL_INVALID', `validity_duration ${requestedSeconds} is not a positive number of seconds (0 asks for the default)`));
   }
+  if (caNotAfter.getTime() <= now.getTime() + 60_000) {
+    return fail(refusal('CA_CERT_EXPIRED', `the CA chain expires ${caNotAfter.toISOString()}; it cannot sign until it is renewed or rotated`));
+  }
   let ttl = requested === 0 ? policy.defaultTtlMs : requested * 1000;
   let cappedBy: Lifetime['cappedBy'];
   if (ttl > policy.maxTtlMs) {
