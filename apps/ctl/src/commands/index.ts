@@ -4,5 +4,10 @@ import { registerBootstrap } from './bootstrap';
 import { registerDown } from './down';
 import { registerStatus } from './status';
 import { registerUp } from './up';
+import { registerValidate } from './validate';
+import { registerApply } from './apply';
+import { registerDelete } from './delete';
+import { registerGet } from './get';
+import { registerConfig } from './config';
 
-export const COMMANDS: ((program: Command) => void)[] = [registerUp, registerStatus, registerDown, registerBootstrap];
+export const COMMANDS: ((program: Command) => void)[] = [registerUp, registerStatus, registerDown, registerBootstrap, registerValidate, registerApply, registerDelete, registerGet, registerConfig];

@@ -4,7 +4,7 @@
 // webhook is refused here, reported, and not stored). One informer (list,
 // then watch) per kind; after each full list, what the store holds from
 // Kubernetes but the list no longer has is deleted.
-import { CustomObjectsApi, makeInformer, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, makeInformer } from '@kubernetes/client-node';
 import { ISTIO_KINDS, type KindInfo, type ResourceRef } from '@sextant/config-model';
 import { FIELD_MANAGER_ANNOTATION } from '@sextant/config-store';
 import { errorMessage, type Logger } from '@sextant/util';
@@ -68,6 +68,8 @@ export class KubeSource {
   constructor(private readonly opts: KubeSourceOptions) {}
 
   async start(): Promise<void> {
+    // Loaded here, not at import: the client costs ~0.5 s to load and most users of this lib never need it.
+    const { CustomObjectsApi, makeInformer } = await import('@kubernetes/client-node');
     const api = this.opts.kubeConfig.makeApiClient(CustomObjectsApi);
     for (const info of this.opts.kinds ?? ISTIO_KINDS) {
       const version = this.opts.version?.(info) ?? info.storageVersion;
