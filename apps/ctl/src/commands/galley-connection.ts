@@ -2,6 +2,7 @@
 // Address: --galley, else SEXTANT_GALLEY_ADDRESS, else the running local
 // mesh's galley (its grpc port on 127.0.0.1), else 127.0.0.1:9901.
 import * as grpc from '@grpc/grpc-js';
+import { connect } from 'node:net';
 import type { Command } from 'commander';
 import { findKind, type KindInfo } from '@sextant/config-model';
 import { ConfigCallError, ConfigClient } from '@sextant/galley-api';
@@ -32,9 +33,28 @@ export class Unreachable extends Error {}
 const unreachable = (address: string) =>
   new Unreachable(`no Galley reachable at ${address}; start the mesh with \`sextant up\` or pass --galley`);
 
+/** A quick TCP probe, so that a refused connection fails at once rather than after gRPC's retries. */
+function listening(address: string, ms: number): Promise<boolean> {
+  const colon = address.lastIndexOf(':');
+  const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
+  const port = Number(address.slice(colon + 1));
+  if (colon < 0 || !Number.isInteger(port)) return Promise.resolve(true); // let gRPC judge other target forms
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: ms });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
+
 /** A connected client, or Unreachable. */
 export async function connectGalley(opts: GalleyOptions): Promise<ConfigClient> {
   const address = galleyAddress(opts);
+  if (!(await listening(address, 2_000))) throw unreachable(address);
   const client = new ConfigClient(address);
   try {
     await client.waitReady(3_000);
