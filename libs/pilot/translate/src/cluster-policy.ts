@@ -1,0 +1,135 @@
+// DestinationRule traffic policy -> Cluster fields: load balancer,
+// connection pool (circuit breakers, HTTP protocol options, TCP keepalive),
+// outlier detection. Istio's defaults where a field is not set.
+import type { ConnectionPoolSettings, LoadBalancerSettings, OutlierDetection } from '@sextant/config-model';
+import { isHttp2Protocol, parseDurationMs, type Protocol } from '@sextant/pilot-model';
+import type { TranslateContext } from './context';
+import type { EnvoyObject } from './envoy-types';
+import { FILTER, TYPED } from './type-urls';
+import { duration, durationFromMs, typed, u32 } from './values';
+
+const MAX_U32 = 0xffffffff;
+
+/** Envoy lb_policy (and extra cluster fields) for Istio LoadBalancerSettings. */
+export function loadBalancerFields(ctx: TranslateContext, lb: LoadBalancerSettings | undefined): EnvoyObject {
+  const proxyless = ctx.proxy.proxyless;
+  const ch = lb?.consistentHash;
+  if (ch) {
+    if (ch.maglev && !proxyless) return { lbPolicy: 'MAGLEV', ...(ch.maglev.tableSize ? { maglevLbConfig: { tableSize: { value: ch.maglev.tableSize } } } : {}) };
+    const min = ch.ringHash?.minimumRingSize ?? ch.minimumRingSize;
+    return { lbPolicy: 'RING_HASH', ...(min ? { ringHashLbConfig: { minimumRingSize: { value: String(min) } } } : {}) };
+  }
+  const simple = lb?.simple ?? 'UNSPECIFIED';
+  if (proxyless) {
+    // grpc-js-xds accepts ROUND_ROBIN and RING_HASH only.
+    if (simple !== 'ROUND_ROBIN' && simple !== 'UNSPECIFIED') ctx.warn(`load balancer ${simple} is not supported by proxyless gRPC; using ROUND_ROBIN`);
+    return { lbPolicy: 'ROUND_ROBIN' };
+  }
+  switch (simple) {
+    case 'ROUND_ROBIN':
+      return { lbPolicy: 'ROUND_ROBIN' };
+    case 'RANDOM':
+      return { lbPolicy: 'RANDOM' };
+    case 'PASSTHROUGH':
+      return { type: 'ORIGINAL_DST', lbPolicy: 'CLUSTER_PROVIDED' };
+    default:
+      // Istio's default (UNSPECIFIED, LEAST_CONN, LEAST_REQUEST).
+      return { lbPolicy: 'LEAST_REQUEST' };
+  }
+}
+
+export function defaultThresholds(): EnvoyObject {
+  return { maxConnections: u32(MAX_U32), maxPendingRequests: u32(MAX_U32), maxRequests: u32(MAX_U32), maxRetries: u32(MAX_U32), trackRemaining: true };
+}
+
+export interface PoolFields {
+  connectTimeout: EnvoyObject;
+  circuitBreakers: EnvoyObject;
+  typedExtensionProtocolOptions?: EnvoyObject;
+  upstreamConnectionOptions?: EnvoyObject;
+}
+
+/** Connection pool settings -> connect timeout, circuit breakers, HTTP protocol options, TCP keepalive. */
+export function connectionPoolFields(ctx: TranslateContext, pool: ConnectionPoolSettings | undefined, protocol: Protocol | undefined, retryBudget?: { percent?: number | null; minRetryConcurrency?: number; budgetInterval?: string }): PoolFields {
+  const t = defaultThresholds();
+  const http = pool?.http;
+  const tcp = pool?.tcp;
+  if (http?.http2MaxRequests && http.http2MaxRequests > 0) t['maxRequests'] = u32(http.http2MaxRequests);
+  if (http?.http1MaxPendingRequests && http.http1MaxPendingRequests > 0) t['maxPendingRequests'] = u32(http.http1MaxPendingRequests);
+  if (http?.maxRetries && http.maxRetries > 0) t['maxRetries'] = u32(http.maxRetries);
+  if (tcp?.maxConnections && tcp.maxConnections > 0) t['maxConnections'] = u32(tcp.maxConnections);
+  if (retryBudget) {
+    t['retryBudget'] = {
+      budgetPercent: { value: retryBudget.percent ?? 20 },
+      minRetryConcurrency: u32(retryBudget.minRetryConcurrency && retryBudget.minRetryConcurrency > 0 ? retryBudget.minRetryConcurrency : 3),
+      ...(retryBudget.budgetInterval ? { budgetInterval: duration(retryBudget.budgetInterval) } : {}),
+    };
+  }
+  const out: PoolFields = {
+    connectTimeout: duration(tcp?.connectTimeout) ?? duration(ctx.push.mesh.connectTimeout)!,
+    circuitBreakers: { thresholds: [t] },
+  };
+  const common: EnvoyObject = {};
+  const idle = http?.idleTimeout ?? tcp?.idleTimeout;
+  if (idle) common['idleTimeout'] = duration(idle);
+  if (http?.maxRequestsPerConnection && http.maxRequestsPerConnection > 0) common['maxRequestsPerConnection'] = u32(http.maxRequestsPerConnection);
+  if (tcp?.maxConnectionDuration) common['maxConnectionDuration'] = duration(tcp.maxConnectionDuration);
+  const upgrade = http?.h2UpgradePolicy === 'UPGRADE' && !http.useClientProtocol;
+  const h2 = protocol !== undefined && (isHttp2Protocol(protocol) || upgrade);
+  const h2Options: EnvoyObject = {};
+  if (http?.maxConcurrentStreams && http.maxConcurrentStreams > 0) h2Options['maxConcurrentStreams'] = u32(http.maxConcurrentStreams);
+  if (http?.http2KeepAlive) {
+    h2Options['connectionKeepalive'] = {
+      ...(http.http2KeepAlive.interval ? { interval: duration(http.http2KeepAlive.interval) } : {}),
+      ...(http.http2KeepAlive.timeout ? { timeout: duration(http.http2KeepAlive.timeout) } : { timeout: durationFromMs(20_000) }),
+    };
+  }
+  let protocolConfig: EnvoyObject | undefined;
+  if (http?.useClientProtocol) protocolConfig = { useDownstreamProtocolConfig: { httpProtocolOptions: {}, http2ProtocolOptions: h2Options } };
+  else if (h2) protocolConfig = { explicitHttpConfig: { http2ProtocolOptions: h2Options } };
+  else if (Object.keys(common).length > 0 && protocol !== undefined) protocolConfig = { explicitHttpConfig: { httpProtocolOptions: {} } };
+  if (protocolConfig && !ctx.proxy.proxyless) {
+    out.typedExtensionProtocolOptions = {
+      [FILTER.httpProtocolOptions]: typed(TYPED.httpProtocolOptions, { ...(Object.keys(common).length > 0 ? { commonHttpProtocolOptions: common } : {}), ...protocolConfig }),
+    };
+  }
+  const ka = tcp?.tcpKeepalive;
+  if (ka) {
+    const secs = (d?: string) => (d ? u32(Math.max(1, Math.round(parseDurationMs(d) / 1000))) : undefined);
+    out.upstreamConnectionOptions = {
+      tcpKeepalive: {
+        ...(ka.probes ? { keepaliveProbes: u32(ka.probes) } : {}),
+        ...(ka.time ? { keepaliveTime: secs(ka.time) } : {}),
+        ...(ka.interval ? { keepaliveInterval: secs(ka.interval) } : {}),
+      },
+    };
+  }
+  return out;
+}
+
+/** Outlier detection -> Cluster.outlierDetection (+ healthy panic threshold), Istio's mapping. */
+export function outlierFields(od: OutlierDetection | undefined): { outlierDetection?: EnvoyObject; healthyPanicThreshold?: number } {
+  if (!od) return {};
+  const out: EnvoyObject = { enforcingSuccessRate: u32(0) };
+  if (od.consecutiveErrors && od.consecutiveErrors > 0) {
+    out['consecutiveGatewayFailure'] = u32(od.consecutiveErrors);
+    out['enforcingConsecutiveGatewayFailure'] = u32(100);
+  }
+  if (od.consecutiveGatewayErrors !== undefined && od.consecutiveGatewayErrors !== null) {
+    out['consecutiveGatewayFailure'] = u32(od.consecutiveGatewayErrors);
+    out['enforcingConsecutiveGatewayFailure'] = u32(od.consecutiveGatewayErrors > 0 ? 100 : 0);
+  }
+  if (od.consecutive5xxErrors !== undefined && od.consecutive5xxErrors !== null) {
+    out['consecutive5xx'] = u32(od.consecutive5xxErrors);
+    out['enforcingConsecutive5xx'] = u32(od.consecutive5xxErrors > 0 ? 100 : 0);
+  }
+  if (od.consecutiveLocalOriginFailures !== undefined && od.consecutiveLocalOriginFailures !== null) {
+    out['splitExternalLocalOriginErrors'] = true;
+    out['consecutiveLocalOriginFailure'] = u32(od.consecutiveLocalOriginFailures);
+    out['enforcingConsecutiveLocalOriginFailure'] = u32(100);
+  } else if (od.splitExternalLocalOriginErrors) out['splitExternalLocalOriginErrors'] = true;
+  if (od.interval) out['interval'] = duration(od.interval);
+  if (od.baseEjectionTime) out['baseEjectionTime'] = duration(od.baseEjectionTime);
+  if (od.maxEjectionPercent !== undefined) out['maxEjectionPercent'] = u32(od.maxEjectionPercent);
+  return { outlierDetection: out, healthyPanicThreshold: od.minHealthPercent ?? 0 };
+}

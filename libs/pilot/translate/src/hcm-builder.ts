@@ -1,0 +1,55 @@
+// The HTTP connection manager filter every HTTP listener uses, with the
+// HTTP filter chain in Istio's order: security filters from the hooks,
+// CORS, fault, router (router last, as Envoy and gRPC require). Proxyless
+// gRPC gets only the filters grpc-js implements (fault, router).
+import { ADS_CONFIG_SOURCE } from './cluster-builder';
+import type { TranslateContext } from './context';
+import type { EnvoyObject, FilterObject, RouteConfigurationObject } from './envoy-types';
+import type { FilterDirection } from './hooks';
+import { FILTER, TYPED } from './type-urls';
+import { typed, ZERO_DURATION } from './values';
+
+export interface HcmInput {
+  statPrefix: string;
+  direction: FilterDirection;
+  port: number;
+  /** RDS route configuration name; or an inline route configuration. */
+  rds?: string;
+  routeConfig?: RouteConfigurationObject;
+  /** Gateways trust X-Forwarded-For from their own peer (useRemoteAddress). */
+  useRemoteAddress?: boolean;
+  /** Accept absolute-form request targets (Istio's HTTP proxy listener). */
+  allowAbsoluteUrl?: boolean;
+}
+
+export function httpFilters(ctx: TranslateContext, direction: FilterDirection, port: number): FilterObject[] {
+  const security = ctx.hooks.httpFilters?.({ push: ctx.push, proxy: ctx.proxy, direction, port, policies: ctx.push.securityPolicies(ctx.proxy) }) ?? [];
+  const out: FilterObject[] = [...security];
+  if (direction !== 'inbound') {
+    if (!ctx.proxy.proxyless) out.push({ name: FILTER.cors, typedConfig: typed(TYPED.cors) });
+    out.push({ name: FILTER.fault, typedConfig: typed(TYPED.fault) });
+  }
+  out.push({ name: FILTER.router, typedConfig: typed(TYPED.router) });
+  return out;
+}
+
+export function networkFilters(ctx: TranslateContext, direction: FilterDirection, port: number): FilterObject[] {
+  return ctx.hooks.networkFilters?.({ push: ctx.push, proxy: ctx.proxy, direction, port, policies: ctx.push.securityPolicies(ctx.proxy) }) ?? [];
+}
+
+/** The HCM as a network filter. */
+export function httpConnectionManager(ctx: TranslateContext, input: HcmInput): FilterObject {
+  const cfg: EnvoyObject = { statPrefix: input.statPrefix, codecType: 'AUTO' };
+  if (input.rds !== undefined) cfg['rds'] = { configSource: ADS_CONFIG_SOURCE, routeConfigName: input.rds };
+  else cfg['routeConfig'] = input.routeConfig;
+  cfg['httpFilters'] = httpFilters(ctx, input.direction, input.port);
+  if (!ctx.proxy.proxyless) {
+    cfg['useRemoteAddress'] = { value: input.useRemoteAddress ?? false };
+    cfg['upgradeConfigs'] = [{ upgradeType: 'websocket' }];
+    cfg['streamIdleTimeout'] = ZERO_DURATION;
+    cfg['normalizePath'] = { value: true };
+    if (input.direction === 'inbound') cfg['forwardClientCertDetails'] = 'APPEND_FORWARD';
+    if (input.allowAbsoluteUrl) cfg['httpProtocolOptions'] = { allowAbsoluteUrl: { value: true } };
+  }
+  return { name: FILTER.httpConnectionManager, typedConfig: typed(TYPED.httpConnectionManager, cfg) };
+}

@@ -1,0 +1,69 @@
+// The sidecar's inbound side (Istio's listener_inbound.go): `virtualInbound`
+// on the inbound capture port with a filter chain per workload port (HCM
+// with an inline route to `inbound|port||` for HTTP ports, tcp_proxy for the
+// rest) and a catch-all to InboundPassthroughCluster. Security decides the
+// chains' transport through the inboundFilterChains hook.
+import { isHttpProtocol, type Protocol } from '@sextant/pilot-model';
+import { inboundPorts } from './cluster-builder';
+import type { TranslateContext } from './context';
+import type { FilterChainObject, ListenerObject, RouteConfigurationObject } from './envoy-types';
+import { httpConnectionManager, networkFilters } from './hcm-builder';
+import { INBOUND_PASSTHROUGH_CLUSTER, inboundCluster, VIRTUAL_INBOUND_LISTENER } from './names';
+import { tcpProxy } from './tcp-builder';
+import { FILTER, TYPED } from './type-urls';
+import { typed, ZERO_DURATION } from './values';
+
+function inboundRoute(port: number, operation: string): RouteConfigurationObject {
+  const cluster = inboundCluster(port);
+  return {
+    name: cluster,
+    validateClusters: { value: false },
+    virtualHosts: [
+      {
+        name: `inbound|http|${port}`,
+        domains: ['*'],
+        routes: [
+          {
+            name: 'default',
+            match: { prefix: '/' },
+            route: { cluster, timeout: ZERO_DURATION, maxStreamDuration: { maxStreamDuration: ZERO_DURATION, grpcTimeoutHeaderMax: ZERO_DURATION } },
+            decorator: { operation },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** Filter chains for one workload port, after the security hook. */
+export function inboundChains(ctx: TranslateContext, port: number, protocol: Protocol, operation: string): FilterChainObject[] {
+  const cluster = inboundCluster(port);
+  const pre = networkFilters(ctx, 'inbound', port);
+  const terminal = isHttpProtocol(protocol)
+    ? httpConnectionManager(ctx, { statPrefix: `inbound_0.0.0.0_${port}`, direction: 'inbound', port, routeConfig: inboundRoute(port, operation) })
+    : tcpProxy(cluster, [{ name: cluster, weight: 1 }]);
+  const chains: FilterChainObject[] = [{ name: `inbound_0.0.0.0_${port}`, filterChainMatch: { destinationPort: { value: port } }, filters: [...pre, terminal] }];
+  const hook = ctx.hooks.inboundFilterChains;
+  return hook ? hook({ push: ctx.push, proxy: ctx.proxy, direction: 'inbound', port, policies: ctx.push.securityPolicies(ctx.proxy) }, chains) : chains;
+}
+
+export function buildVirtualInbound(ctx: TranslateContext): ListenerObject {
+  const chains: FilterChainObject[] = [];
+  for (const [port, ep] of inboundPorts(ctx)) {
+    const svc = ctx.push.service(ep.hostname, ep.namespace);
+    const protocol = svc?.ports.find((p) => p.port === ep.servicePort)?.protocol ?? 'TCP';
+    chains.push(...inboundChains(ctx, port, protocol, `${ep.hostname}:${ep.servicePort}/*`));
+  }
+  chains.push({ name: 'virtualInbound-catchall', filters: [...networkFilters(ctx, 'inbound', 0), tcpProxy(INBOUND_PASSTHROUGH_CLUSTER, [{ name: INBOUND_PASSTHROUGH_CLUSTER, weight: 1 }])] });
+  return {
+    name: VIRTUAL_INBOUND_LISTENER,
+    address: { socketAddress: { address: '0.0.0.0', portValue: ctx.push.mesh.proxyInboundPort } },
+    useOriginalDst: { value: true },
+    trafficDirection: 'INBOUND',
+    listenerFilters: [
+      { name: FILTER.originalDst, typedConfig: typed(TYPED.originalDst) },
+      { name: FILTER.tlsInspector, typedConfig: typed(TYPED.tlsInspector) },
+    ],
+    filterChains: chains,
+  };
+}
