@@ -231,7 +231,7 @@ async function throughGrpc(): Promise<Result[]> {
     const metrics = await (await fetch(`${adminUrl}/metrics`)).text();
     const sum = Number(/citadel_certificate_sign_duration_seconds_sum\{[^}]*\} (\S+)/.exec(metrics)?.[1]);
     const count = Number(/citadel_certificate_sign_duration_seconds_count\{[^}]*\} (\S+)/.exec(metrics)?.[1]);
-    single.note += `; server-side validate+sign mean ${((sum / count) * 1000).toFixed(3)} ms over ${count} calls`;
+    single.note += `; server-side validate+sign mean ${((sum / count) * 1000).toFixed(3)} ms (histogram over all ${count} calls of both gRPC runs)`;
     client.close();
     return [loaded, single];
   } finally {
