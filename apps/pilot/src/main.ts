@@ -1,25 +1,114 @@
 // Pilot: service discovery and traffic management; serves Envoy v3 xDS.
-import * as grpc from '@grpc/grpc-js';
-import { bindServer, createServer, shutdownServer, unimplemented } from '@sextant/grpc';
-import { adsServiceDefinition } from '@sextant/proto';
+// Wiring only: config watcher + registries -> push pipeline (PushContext,
+// debounce) -> snapshot source (translation, cached per proxy key) -> ADS.
+import { KubeConfig } from '@kubernetes/client-node';
+import { bindServer, createServer, shutdownServer } from '@sextant/grpc';
+import { loadMoreEnvoyProtos } from '@sextant/proto';
 import { runService } from '@sextant/runtime';
+import { ENVOY_PROTOS_FOR_TRANSLATION } from '@sextant/translate';
+import { addAdsService } from '@sextant/xds-server';
+import { configAdmission } from './config-admission';
+import { openConfigWatch } from './config-source';
+import { ConfigWatcher } from './config-watcher';
+import { registerDebugHandlers } from './debug-handlers';
 import { PILOT_SETTINGS } from './features';
+import { pilotMetrics } from './metrics';
+import { PushHistory } from './push-history';
+import { PushPipeline } from './push-pipeline';
+import { createRegistries, SERVICE_ENTRY_KINDS, updateServiceEntries } from './registries';
+import { PilotSnapshotSource } from './snapshot-source';
+import { istioTranslator } from './translator';
 
 await runService({
   name: 'pilot',
   description: 'service registry and Istio -> Envoy xDS translation; serves ADS',
   settings: PILOT_SETTINGS,
   async start(ctx) {
-    const server = createServer();
-    const ads = adsServiceDefinition();
-    server.addService(ads.service, {
-      StreamAggregatedResources: (call: grpc.ServerDuplexStream<unknown, unknown>) =>
-        call.emit('error', unimplemented('StreamAggregatedResources', 'Pilot issue')),
-      DeltaAggregatedResources: (call: grpc.ServerDuplexStream<unknown, unknown>) =>
-        call.emit('error', unimplemented('DeltaAggregatedResources', 'Pilot issue')),
+    const { settings, logger } = ctx;
+    loadMoreEnvoyProtos([...ENVOY_PROTOS_FOR_TRANSLATION]);
+    const mesh = { domainSuffix: settings.domainSuffix, trustDomain: settings.trustDomain, rootNamespace: settings.rootNamespace };
+    const history = new PushHistory(settings.pushHistory);
+
+    const config = new ConfigWatcher({
+      open: () => openConfigWatch(ctx.nats, logger, settings.batchTimeout),
+      logger,
+      admit: configAdmission(settings.validateConfig),
     });
-    const port = await bindServer(server, ctx.settings.host, ctx.settings.xdsPort);
-    ctx.logger.info({ xds: `${ctx.settings.host}:${port}` }, 'xDS server listening');
-    ctx.onShutdown(() => shutdownServer(server, 3_000));
+    const inCluster = settings.kubernetes === 'on' || (settings.kubernetes === 'auto' && (!!settings.kubeconfig || !!settings.kubernetesServiceHost));
+    let kubeConfig: KubeConfig | undefined;
+    if (inCluster) {
+      kubeConfig = new KubeConfig();
+      if (settings.kubeconfig) kubeConfig.loadFromFile(settings.kubeconfig);
+      else kubeConfig.loadFromCluster();
+    }
+    const registries = createRegistries({ link: ctx.nats, logger, domainSuffix: settings.domainSuffix, ...(kubeConfig ? { kubeConfig } : {}) });
+
+    const metrics = pilotMetrics(ctx.admin.registry, history, { cacheSize: () => source.cacheStats().entries, invalidConfigs: () => config.rejected().length });
+    const source = new PilotSnapshotSource(istioTranslator(), logger, metrics.source);
+    const server = createServer();
+    const ads = addAdsService(server, {
+      source,
+      logger,
+      metrics: metrics.xds,
+      sendTimeoutMs: settings.sendTimeout,
+      clusterWarmTimeoutMs: settings.clusterWarmTimeout,
+      controlPlaneId: `pilot@${settings.host}`,
+    });
+    const pipeline = new PushPipeline({
+      target: ads,
+      sink: source,
+      configs: () => config.configs(),
+      registry: registries.aggregate,
+      mesh,
+      quietMs: settings.debounceAfter,
+      maxDelayMs: settings.debounceMax,
+      settleMs: settings.natsSettle,
+      history,
+      logger,
+      metrics: metrics.pipeline,
+    });
+
+    // Changes flow: config (batches whole) and registries -> pipeline.
+    config.onChange((event) => {
+      metrics.inbound('config');
+      if ([...event.keys].some((k) => SERVICE_ENTRY_KINDS.has(k.slice(0, k.indexOf('/')))) || event.initial) {
+        updateServiceEntries(registries.serviceEntries, config.configs());
+      }
+      pipeline.onConfig(event);
+    });
+    registries.aggregate.onChange((event) => {
+      metrics.inbound(event.kind === 'endpoint' ? 'eds' : 'svc');
+      pipeline.onRegistry(event);
+    });
+    let natsLost = false;
+    ctx.nats.onChange((connected) => {
+      pipeline.setNatsConnected(connected);
+      if (!connected) natsLost = true;
+      else if (natsLost) config.restart('NATS reconnected');
+    });
+
+    // Readiness: NATS (the runtime's check), the initial config and the registries.
+    ctx.setReady('config', false, 'waiting for the initial config from the sextant_config bucket');
+    ctx.setReady('registry', false, 'waiting for the registries to sync');
+    config.start();
+    registries.start();
+    void config.whenLoaded().then(() => ctx.setReady('config', true, `${config.configs().length} resources loaded`));
+    void Promise.all([config.whenLoaded(), registries.whenSynced()]).then(() => {
+      updateServiceEntries(registries.serviceEntries, config.configs());
+      pipeline.initialize();
+      ctx.setReady('registry', true, `${registries.aggregate.services().length} services`);
+    });
+
+    registerDebugHandlers(ctx.admin, { ads, source, config, registry: registries.aggregate, pipeline, history });
+
+    const port = await bindServer(server, settings.host, settings.xdsPort);
+    logger.info({ xds: `${settings.host}:${port}` }, 'xDS server listening');
+    ctx.onShutdown(async () => {
+      pipeline.stop();
+      ads.close();
+      await shutdownServer(server, 3_000);
+      await config.stop();
+      await registries.stop();
+    });
   },
 });

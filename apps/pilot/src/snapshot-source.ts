@@ -1,0 +1,199 @@
+// Pilot's SnapshotSource: the xDS server asks it for a proxy's resources;
+// it translates the current PushContext for that proxy and caches the result
+// under the proxy's cache key, so every proxy with the same key shares the
+// same objects (encoded and hashed once by the server).
+//
+// Generations: each push installs a new PushContext. A full push starts an
+// empty cache; an endpoint-only push keeps every cached type but EDS, which
+// is regenerated on demand. Until the first PushContext exists (config and
+// registry not loaded yet), requests wait: a restarted Pilot never answers
+// a reconnecting client with an empty config.
+import { proxyFromNode, proxyNeedsPush, type ProxyInfo as ModelProxy, type PushContext, type PushRequest as ModelPushRequest } from '@sextant/pilot-model';
+import { TYPE_URL } from '@sextant/proto';
+import { resourcesOf, type ProxyInfo, type PushRequest, type Snapshot, type SnapshotSource, type TypeResources } from '@sextant/xds-server';
+import type { Logger } from '@sextant/util';
+
+/** What translation gives for one proxy. */
+export interface TranslatedConfig {
+  /** Resources by type URL (plain objects shaped like Envoy's messages). */
+  resources: ReadonlyMap<string, readonly object[]>;
+  /** What could not be translated (never thrown). */
+  warnings: readonly string[];
+}
+
+/** The translation seam (@sextant/translate behind it; a fake in tests). */
+export interface Translator {
+  /** Resources for one proxy: at least `types` (every type when undefined); more may come back. */
+  translate(push: PushContext, proxy: ModelProxy, types: ReadonlySet<string> | undefined): TranslatedConfig;
+  /** Two proxies with the same key get the same output from the same push. */
+  cacheKey(push: PushContext, proxy: ModelProxy): string;
+}
+
+/** The xDS types Pilot serves, in push order. */
+export const SERVED_TYPES: readonly string[] = [TYPE_URL.cluster, TYPE_URL.endpoint, TYPE_URL.listener, TYPE_URL.route, TYPE_URL.secret];
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  entries: number;
+}
+
+export interface SnapshotSourceHooks {
+  /** A snapshot was read from the cache (hit) or translated (miss). */
+  cacheRead?(hit: boolean): void;
+  /** Translation of one proxy's types took `ms`. */
+  translated?(ms: number, types: number): void;
+  translateFailed?(proxyId: string, err: unknown): void;
+}
+
+interface CacheEntry {
+  key: string;
+  types: Map<string, TypeResources>;
+  warnings: Set<string>;
+}
+
+interface Generation {
+  push: PushContext;
+  request: ModelPushRequest | undefined;
+  cache: Map<string, CacheEntry>;
+  /** Cache key per connected proxy, computed once per generation. */
+  keys: WeakMap<ProxyInfo, string>;
+}
+
+export class PilotSnapshotSource implements SnapshotSource {
+  private generation: Generation | undefined;
+  private readonly waiters: (() => void)[] = [];
+  private readonly modelProxies = new WeakMap<ProxyInfo, ModelProxy>();
+  private readonly modelRequests = new WeakMap<PushRequest, ModelPushRequest>();
+  private readonly log: Logger;
+  private readonly stats = { hits: 0, misses: 0 };
+
+  constructor(
+    private readonly translator: Translator,
+    logger: Logger,
+    private readonly hooks: SnapshotSourceHooks = {},
+  ) {
+    this.log = logger.child({ scope: 'snapshot-source' });
+  }
+
+  /** The PushContext proxies are served from (undefined until the first load). */
+  get push(): PushContext | undefined {
+    return this.generation?.push;
+  }
+
+  get ready(): boolean {
+    return this.generation !== undefined;
+  }
+
+  cacheStats(): CacheStats {
+    return { ...this.stats, entries: this.generation?.cache.size ?? 0 };
+  }
+
+  /** Installs a new PushContext; `request` says what changed (undefined: everything). */
+  setPush(push: PushContext, request: ModelPushRequest | undefined, xdsRequest?: PushRequest): void {
+    const previous = this.generation;
+    const cache = new Map<string, CacheEntry>();
+    if (previous && request && !request.full) {
+      // Endpoints only: everything but EDS stays valid.
+      for (const [key, entry] of previous.cache) {
+        const types = new Map(entry.types);
+        types.delete(TYPE_URL.endpoint);
+        cache.set(key, { key, types, warnings: entry.warnings });
+      }
+    }
+    this.generation = { push, request, cache, keys: new WeakMap() };
+    if (xdsRequest && request) this.modelRequests.set(xdsRequest, request);
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** The model's view of a connected proxy (cached per connection). */
+  modelProxy(proxy: ProxyInfo): ModelProxy {
+    let m = this.modelProxies.get(proxy);
+    if (!m) {
+      const agent = proxy.userAgent.includes('/') ? proxy.userAgent.slice(0, proxy.userAgent.lastIndexOf('/')) : proxy.userAgent;
+      m = proxyFromNode({
+        id: proxy.id,
+        metadata: proxy.metadata as Record<string, unknown>,
+        cluster: proxy.cluster,
+        userAgentName: agent,
+        ...(proxy.locality ? { locality: proxy.locality } : {}),
+      });
+      this.modelProxies.set(proxy, m);
+    }
+    return m;
+  }
+
+  affects(proxy: ProxyInfo, request: PushRequest): boolean {
+    const model = this.modelRequests.get(request);
+    const generation = this.generation;
+    if (!model || !generation) return true;
+    try {
+      return proxyNeedsPush(generation.push, this.modelProxy(proxy), model);
+    } catch {
+      return true;
+    }
+  }
+
+  snapshotFor(proxy: ProxyInfo, changedTypes?: ReadonlySet<string>): Snapshot | Promise<Snapshot> {
+    if (this.generation) return this.generate(proxy, changedTypes);
+    return new Promise<void>((resolve) => this.waiters.push(resolve)).then(() => this.generate(proxy, changedTypes));
+  }
+
+  /** Translation output for a proxy as the current push sees it (for /debug/config_dump). */
+  configFor(proxy: ProxyInfo): { snapshot: Snapshot; warnings: string[]; cacheKey: string; pushVersion: string } | undefined {
+    const generation = this.generation;
+    if (!generation) return undefined;
+    const snapshot = this.generate(proxy, undefined);
+    const key = this.keyOf(generation, proxy);
+    return { snapshot, warnings: [...(generation.cache.get(key)?.warnings ?? [])], cacheKey: key, pushVersion: generation.push.version };
+  }
+
+  /** Every translation warning of the current generation, with how many cache entries report it. */
+  warnings(): { warning: string; entries: number }[] {
+    const counts = new Map<string, number>();
+    for (const entry of this.generation?.cache.values() ?? []) for (const w of entry.warnings) counts.set(w, (counts.get(w) ?? 0) + 1);
+    return [...counts.entries()].map(([warning, entries]) => ({ warning, entries })).sort((a, b) => b.entries - a.entries);
+  }
+
+  private keyOf(generation: Generation, proxy: ProxyInfo): string {
+    let key = generation.keys.get(proxy);
+    if (key === undefined) {
+      key = this.translator.cacheKey(generation.push, this.modelProxy(proxy));
+      generation.keys.set(proxy, key);
+    }
+    return key;
+  }
+
+  private generate(proxy: ProxyInfo, changedTypes: ReadonlySet<string> | undefined): Snapshot {
+    const generation = this.generation!;
+    const model = this.modelProxy(proxy);
+    const key = this.keyOf(generation, proxy);
+    let entry = generation.cache.get(key);
+    if (!entry) {
+      entry = { key, types: new Map(), warnings: new Set() };
+      generation.cache.set(key, entry);
+    }
+    const wanted = changedTypes ? SERVED_TYPES.filter((t) => changedTypes.has(t)) : SERVED_TYPES;
+    const missing = wanted.filter((t) => !entry.types.has(t));
+    this.stats[missing.length === 0 ? 'hits' : 'misses']++;
+    this.hooks.cacheRead?.(missing.length === 0);
+    if (missing.length > 0) {
+      const t0 = performance.now();
+      let out: TranslatedConfig;
+      try {
+        out = this.translator.translate(generation.push, model, new Set(missing));
+      } catch (err) {
+        this.hooks.translateFailed?.(proxy.id, err);
+        throw err;
+      }
+      // Fill every type this entry lacks (translation produced them anyway); keep the rest, so unchanged types stay the same objects.
+      for (const t of SERVED_TYPES) if (!entry.types.has(t)) entry.types.set(t, resourcesOf(t, out.resources.get(t) ?? []));
+      for (const w of out.warnings) entry.warnings.add(w);
+      this.hooks.translated?.(performance.now() - t0, missing.length);
+      this.log.debug({ proxy: proxy.id, key, types: missing.length }, 'translated');
+    }
+    const snapshot = new Map<string, TypeResources>();
+    for (const t of wanted) snapshot.set(t, entry.types.get(t)!);
+    return snapshot;
+  }
+}
