@@ -97,8 +97,8 @@ export function registerDebugHandlers(admin: AdminServer, s: DebugSources): void
     return list.map((c) => syncEntry(c, s.source.push?.version)).sort((a, b) => a.proxy.localeCompare(b.proxy));
   });
 
-  admin.registerDebugHandler('config_dump', 'the resources Pilot would send a connected proxy now, as JSON (?proxy=ID[&types=clusters,routes])', (req, reply) => {
-    const { proxy, types } = req.query as Query;
+  admin.registerDebugHandler('config_dump', 'the resources Pilot would send a connected proxy now, as JSON (?proxy=ID[&types=clusters,routes][&subscribed=true])', (req, reply) => {
+    const { proxy, types, subscribed } = req.query as Query;
     if (!proxy) return reply.code(400).send({ error: 'name a connected proxy: /debug/config_dump?proxy=ID (see /debug/syncz)' });
     const conn = s.ads.statusOf(proxy).find((c) => c.proxy);
     if (!conn?.proxy) {
@@ -112,7 +112,11 @@ export function registerDebugHandlers(admin: AdminServer, s: DebugSources): void
     for (const [section, url] of DUMP_SECTIONS) {
       if (wanted && !wanted.has(section)) continue;
       const resources = out.snapshot.get(url) ?? new Map();
+      // subscribed=true: only what the proxy asked for (a non-wildcard subscription), i.e. what it was sent.
+      const sub = conn.types.find((t) => t.typeUrl === url);
+      const only = subscribed === 'true' && sub && !sub.wildcard ? new Set(sub.subscribed) : undefined;
       configs[section] = [...resources.entries()]
+        .filter(([name]) => !only || only.has(name))
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, r]) => ({ name, version: r.version, resource: toJson(r.resource) }));
     }

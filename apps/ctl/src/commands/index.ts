@@ -9,5 +9,8 @@ import { registerApply } from './apply';
 import { registerDelete } from './delete';
 import { registerGet } from './get';
 import { registerConfig } from './config';
+import { registerProxyStatus } from './proxy-status';
+import { registerProxyConfig } from './proxy-config';
 
 export const COMMANDS: ((program: Command) => void)[] = [registerUp, registerStatus, registerDown, registerBootstrap, registerValidate, registerApply, registerDelete, registerGet, registerConfig];
+COMMANDS.push(registerProxyStatus, registerProxyConfig);
