@@ -120,8 +120,8 @@ export function outlierFields(od: OutlierDetection | undefined): { outlierDetect
     out['enforcingConsecutiveGatewayFailure'] = u32(od.consecutiveGatewayErrors > 0 ? 100 : 0);
   }
   if (od.consecutive5xxErrors !== undefined && od.consecutive5xxErrors !== null) {
-    out['consecutive5xx'] = u32(od.consecutive5xxErrors);
-    out['enforcingConsecutive5xx'] = u32(od.consecutive5xxErrors > 0 ? 100 : 0);
+    out['consecutive_5xx'] = u32(od.consecutive5xxErrors);
+    out['enforcingConsecutive_5xx'] = u32(od.consecutive5xxErrors > 0 ? 100 : 0);
   }
   if (od.consecutiveLocalOriginFailures !== undefined && od.consecutiveLocalOriginFailures !== null) {
     out['splitExternalLocalOriginErrors'] = true;

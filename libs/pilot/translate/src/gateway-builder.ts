@@ -154,8 +154,8 @@ export function buildGatewayConfig(ctx: TranslateContext): GatewayConfig {
           }
         } else {
           const socket = b.server.tls ? downstreamTls(ctx, b.server.tls, []) : undefined;
-          const vss = ctx.push.virtualServiceIndex.forGateway(b.ref, ctx.proxy.namespace).filter((vs) => intersect(b, vs).length > 0 || vs.hosts.includes('*'));
-          const targets = vss.length > 0 ? tcpRouteTargets(ctx, vss, vss[0]!.hosts[0]!, port, new Set([b.ref])) : undefined;
+          const vss = ctx.push.virtualServiceIndex.forGateway(b.ref, ctx.proxy.namespace).filter((vs) => intersect(b, vs).length > 0);
+          const targets = tcpRouteTargets(ctx, vss, '*', port, new Set([b.ref]));
           if (!targets) {
             ctx.warn(`gateway ${b.ref} TCP server on port ${port}: no VirtualService tcp route binds to it`);
             continue;

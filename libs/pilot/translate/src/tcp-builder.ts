@@ -39,7 +39,7 @@ function targets(ctx: TranslateContext, routes: readonly RouteDestination[] | un
 /** Destination of TCP traffic to `hostname:port` from a VirtualService's tcp routes (undefined: none applies). */
 export function tcpRouteTargets(ctx: TranslateContext, vss: readonly IndexedVirtualService[], hostname: string, port: number, gateways: ReadonlySet<string>): WeightedTarget[] | undefined {
   for (const vs of vss) {
-    if (!vs.hosts.some((h) => hostMatches(hostname, h))) continue;
+    if (!vs.resource.spec.tcp?.length || !vs.hosts.some((h) => hostMatches(hostname, h) || hostMatches(h, hostname))) continue;
     for (const r of vs.resource.spec.tcp ?? []) {
       const applies = !r.match?.length || r.match.some((m) => !m.destinationSubnets?.length && l4Applies(ctx, m, vs.namespace, port, gateways));
       if (applies) return targets(ctx, r.route, vs.namespace, port);

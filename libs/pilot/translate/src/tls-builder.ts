@@ -64,9 +64,7 @@ export function istioMutualTls(ctx: TranslateContext, sni: string, serviceAccoun
     return tlsSocket(TYPED.upstreamTls, {
       commonTlsContext: {
         tlsCertificateProviderInstance: { instanceName: 'default', certificateName: WORKLOAD_CERT_SECRET },
-        combinedValidationContext: {
-          defaultValidationContext: { caCertificateProviderInstance: { instanceName: 'default', certificateName: ROOT_CA_SECRET }, ...(sans ? { matchSubjectAltNames: sans } : {}) },
-        },
+        validationContext: { caCertificateProviderInstance: { instanceName: 'default', certificateName: ROOT_CA_SECRET }, ...(sans ? { matchSubjectAltNames: sans } : {}) },
       },
       sni,
     });

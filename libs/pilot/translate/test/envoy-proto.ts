@@ -136,11 +136,12 @@ export function checkObject(type: protobuf.Type, obj: unknown, path: string, pro
     const present = o[field.name] !== undefined;
     const inOneof = field.partOf !== null && field.partOf !== undefined;
     if (r['(validate.rules).message.required'] === true && !present && !inOneof) problems.push(`${path}.${field.name}: required`);
+    const items = r['(validate.rules).repeated.min_items'];
+    const count = Array.isArray(o[field.name]) ? (o[field.name] as unknown[]).length : 0;
+    if (typeof items === 'number' && field.repeated && count < items) problems.push(`${path}.${field.name}: needs at least ${items} item(s)`);
     if (!present && !inOneof) {
       const min = r['(validate.rules).string.min_len'] ?? r['(validate.rules).string.min_bytes'];
       if (typeof min === 'number' && min > 0 && field.type === 'string' && !field.repeated) problems.push(`${path}.${field.name}: required (min_len ${min})`);
-      const items = r['(validate.rules).repeated.min_items'];
-      if (typeof items === 'number' && items > 0 && field.repeated) problems.push(`${path}.${field.name}: needs at least ${items} item(s)`);
       if (durationRules(field)?.['required'] === true) problems.push(`${path}.${field.name}: required duration`);
     }
   }
