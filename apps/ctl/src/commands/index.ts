@@ -9,8 +9,9 @@ import { registerApply } from './apply';
 import { registerDelete } from './delete';
 import { registerGet } from './get';
 import { registerConfig } from './config';
+import { registerAnalyze } from './analyze';
 import { registerProxyStatus } from './proxy-status';
 import { registerProxyConfig } from './proxy-config';
 
-export const COMMANDS: ((program: Command) => void)[] = [registerUp, registerStatus, registerDown, registerBootstrap, registerValidate, registerApply, registerDelete, registerGet, registerConfig];
+export const COMMANDS: ((program: Command) => void)[] = [registerUp, registerStatus, registerDown, registerBootstrap, registerValidate, registerApply, registerDelete, registerGet, registerConfig, registerAnalyze];
 COMMANDS.push(registerProxyStatus, registerProxyConfig);
