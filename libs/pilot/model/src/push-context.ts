@@ -74,6 +74,7 @@ export class PushContext {
   /** `hostname|namespace|port` -> endpoints. */
   private readonly endpointsByKey = new Map<string, ServiceEndpoint[]>();
   private readonly endpointsByAddress = new Map<string, ServiceEndpoint[]>();
+  private readonly endpointsByWorkload = new Map<string, ServiceEndpoint[]>();
   private readonly configs: ConfigsByKind;
   private readonly scopes = new Map<string, SidecarScope>();
 
@@ -101,6 +102,10 @@ export class PushContext {
       const byAddr = this.endpointsByAddress.get(e.address) ?? [];
       byAddr.push(e);
       this.endpointsByAddress.set(e.address, byAddr);
+      if (e.workload) {
+        const wk = `${e.workloadNamespace ?? e.namespace}/${e.workload}`;
+        this.endpointsByWorkload.set(wk, [...(this.endpointsByWorkload.get(wk) ?? []), e]);
+      }
     }
     for (const list of this.endpointsByKey.values()) list.sort(compareEndpoints);
     this.virtualServiceIndex = new VirtualServiceIndex(this.configs.VirtualService, this.mesh.domainSuffix);
@@ -153,11 +158,7 @@ export class PushContext {
         if ((e.workloadNamespace ?? e.namespace) === proxy.namespace || e.namespace === proxy.namespace) out.push(e);
       }
     }
-    if (out.length === 0 && proxy.workloadName) {
-      for (const list of this.endpointsByAddress.values()) {
-        for (const e of list) if (e.workload === proxy.workloadName && (e.workloadNamespace ?? e.namespace) === proxy.namespace) out.push(e);
-      }
-    }
+    if (out.length === 0 && proxy.workloadName) out.push(...(this.endpointsByWorkload.get(`${proxy.namespace}/${proxy.workloadName}`) ?? []));
     return out.sort((a, b) => a.servicePort - b.servicePort || compareEndpoints(a, b));
   }
 

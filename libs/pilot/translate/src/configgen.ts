@@ -4,11 +4,11 @@
 // cluster that is not in the output.
 import { createHash } from 'node:crypto';
 import type { ProxyInfo, PushContext } from '@sextant/pilot-model';
-import { buildInboundClusters, buildOutboundClusters, buildSpecialClusters, inboundPorts, interceptionNone } from './cluster-builder';
+import { buildInboundClusters, buildOutboundClusters, buildSpecialClusters } from './cluster-builder';
 import { danglingClusterReferences, uniqueByName, uniqueChainMatches } from './consistency';
 import { createContext, httpPortsOf, type TranslateContext, type TranslateOptions } from './context';
 import { buildEndpoints } from './endpoint-builder';
-import type { ClusterObject, ListenerObject, ProxyConfig, RouteConfigurationObject } from './envoy-types';
+import type { ClusterObject, ProxyConfig } from './envoy-types';
 import { buildGatewayConfig } from './gateway-builder';
 import { buildVirtualInbound } from './inbound-builder';
 import { buildHttpProxyListener, buildOutboundListeners, buildVirtualOutbound, httpProxyPort } from './listener-builder';
@@ -18,36 +18,53 @@ import { buildProxylessListeners, buildProxylessRoutes } from './proxyless-build
 import { sortBy } from './values';
 import { buildHttpProxyRouteConfig, buildSidecarRouteConfig } from './virtual-host-builder';
 
-function sidecar(ctx: TranslateContext): Omit<ProxyConfig, 'endpoints' | 'secrets' | 'warnings'> {
-  const listeners: ListenerObject[] = [buildVirtualOutbound(ctx), buildVirtualInbound(ctx), ...buildOutboundListeners(ctx)];
+/** The resource kinds of a ProxyConfig (a subset may be asked for). */
+export type ResourceKind = 'listeners' | 'routes' | 'clusters' | 'endpoints';
+const ALL_KINDS: ReadonlySet<ResourceKind> = new Set(['listeners', 'routes', 'clusters', 'endpoints']);
+
+type Parts = Pick<ProxyConfig, 'listeners' | 'routes' | 'clusters'>;
+
+function sidecar(ctx: TranslateContext, want: ReadonlySet<ResourceKind>): Parts {
+  const out: Parts = { listeners: [], routes: [], clusters: [] };
   const ports = [...httpPortsOf(ctx.services).keys()].sort((a, b) => a - b);
-  const routes: RouteConfigurationObject[] = ports.map((p) => buildSidecarRouteConfig(ctx, p));
   const proxyPort = httpProxyPort(ctx);
-  if (proxyPort) {
-    listeners.push(buildHttpProxyListener(ctx, proxyPort));
-    routes.push(buildHttpProxyRouteConfig(ctx, ports));
+  if (want.has('listeners')) {
+    out.listeners.push(buildVirtualOutbound(ctx), buildVirtualInbound(ctx), ...buildOutboundListeners(ctx));
+    if (proxyPort) out.listeners.push(buildHttpProxyListener(ctx, proxyPort));
   }
-  const clusters = [...buildOutboundClusters(ctx), ...buildInboundClusters(ctx), ...buildSpecialClusters(ctx)];
-  return { listeners, routes, clusters };
+  if (want.has('routes')) {
+    out.routes.push(...ports.map((p) => buildSidecarRouteConfig(ctx, p)));
+    if (proxyPort) out.routes.push(buildHttpProxyRouteConfig(ctx, ports));
+  }
+  if (want.has('clusters')) out.clusters.push(...buildOutboundClusters(ctx), ...buildInboundClusters(ctx), ...buildSpecialClusters(ctx));
+  return out;
 }
 
-function router(ctx: TranslateContext): Omit<ProxyConfig, 'endpoints' | 'secrets' | 'warnings'> {
-  const gw = buildGatewayConfig(ctx);
-  return { listeners: gw.listeners, routes: gw.routes, clusters: [...buildOutboundClusters(ctx), ...buildSpecialClusters(ctx)] };
+function router(ctx: TranslateContext, want: ReadonlySet<ResourceKind>): Parts {
+  const gw = want.has('listeners') || want.has('routes') ? buildGatewayConfig(ctx) : { listeners: [], routes: [] };
+  return { listeners: gw.listeners, routes: gw.routes, clusters: want.has('clusters') ? [...buildOutboundClusters(ctx), ...buildSpecialClusters(ctx)] : [] };
 }
 
-function proxyless(ctx: TranslateContext): Omit<ProxyConfig, 'endpoints' | 'secrets' | 'warnings'> {
+function proxyless(ctx: TranslateContext, want: ReadonlySet<ResourceKind>): Parts {
   // gRPC has no STATIC clusters: its black hole is an EDS cluster with no endpoints.
   const blackhole: ClusterObject = { name: BLACKHOLE_CLUSTER, type: 'EDS', edsClusterConfig: { edsConfig: ADS_CONFIG_SOURCE, serviceName: BLACKHOLE_CLUSTER }, lbPolicy: 'ROUND_ROBIN', connectTimeout: { seconds: '1', nanos: 0 } };
-  return { listeners: buildProxylessListeners(ctx), routes: buildProxylessRoutes(ctx), clusters: [...buildOutboundClusters(ctx), blackhole] };
+  return {
+    listeners: want.has('listeners') ? buildProxylessListeners(ctx) : [],
+    routes: want.has('routes') ? buildProxylessRoutes(ctx) : [],
+    clusters: want.has('clusters') ? [...buildOutboundClusters(ctx), blackhole] : [],
+  };
 }
 
-/** Everything `proxy` gets from `push`. Never throws for bad user config (see warnings). */
-export function generateProxyConfig(push: PushContext, proxy: ProxyInfo, options: TranslateOptions = {}): ProxyConfig {
+/**
+ * Everything `proxy` gets from `push` (or only the kinds in `only`: e.g.
+ * endpoints alone for an EDS push). Never throws for bad user config (see
+ * warnings). Lists are sorted by name.
+ */
+export function generateProxyConfig(push: PushContext, proxy: ProxyInfo, options: TranslateOptions = {}, only: ReadonlySet<ResourceKind> = ALL_KINDS): ProxyConfig {
   const ctx = createContext(push, proxy, options);
-  const parts = proxy.proxyless ? proxyless(ctx) : proxy.type === 'router' ? router(ctx) : sidecar(ctx);
-  const endpoints = buildEndpoints(ctx);
-  if (proxy.proxyless) endpoints.push({ clusterName: BLACKHOLE_CLUSTER, endpoints: [] });
+  const parts = proxy.proxyless ? proxyless(ctx, only) : proxy.type === 'router' ? router(ctx, only) : sidecar(ctx, only);
+  const endpoints = only.has('endpoints') ? buildEndpoints(ctx) : [];
+  if (proxy.proxyless && only.has('endpoints')) endpoints.push({ clusterName: BLACKHOLE_CLUSTER, endpoints: [] });
   const listeners = uniqueByName(parts.listeners, ctx.warn, 'listener').map((l) => uniqueChainMatches(l, ctx.warn));
   const config: ProxyConfig = {
     listeners: sortBy(listeners, (l) => l.name),
@@ -57,14 +74,14 @@ export function generateProxyConfig(push: PushContext, proxy: ProxyInfo, options
     secrets: [...ctx.secrets].sort(),
     warnings: ctx.warnings,
   };
-  for (const missing of danglingClusterReferences(config)) ctx.warn(`internal: ${missing} is referenced but not generated`);
+  if (only.has('clusters')) for (const missing of danglingClusterReferences(config)) ctx.warn(`internal: ${missing} is referenced but not generated`);
   return config;
 }
 
-export const buildListeners = (push: PushContext, proxy: ProxyInfo, options?: TranslateOptions) => generateProxyConfig(push, proxy, options).listeners;
-export const buildRoutes = (push: PushContext, proxy: ProxyInfo, options?: TranslateOptions) => generateProxyConfig(push, proxy, options).routes;
-export const buildClusters = (push: PushContext, proxy: ProxyInfo, options?: TranslateOptions) => generateProxyConfig(push, proxy, options).clusters;
-export const buildEndpointsFor = (push: PushContext, proxy: ProxyInfo, options?: TranslateOptions) => generateProxyConfig(push, proxy, options).endpoints;
+export const buildListeners = (push: PushContext, proxy: ProxyInfo, options?: TranslateOptions) => generateProxyConfig(push, proxy, options, new Set(['listeners'])).listeners;
+export const buildRoutes = (push: PushContext, proxy: ProxyInfo, options?: TranslateOptions) => generateProxyConfig(push, proxy, options, new Set(['routes'])).routes;
+export const buildClusters = (push: PushContext, proxy: ProxyInfo, options?: TranslateOptions) => generateProxyConfig(push, proxy, options, new Set(['clusters'])).clusters;
+export const buildEndpointsFor = (push: PushContext, proxy: ProxyInfo, options?: TranslateOptions) => generateProxyConfig(push, proxy, options, new Set(['endpoints'])).endpoints;
 
 /**
  * A key such that two proxies with the same key get the same output from
@@ -74,22 +91,26 @@ export const buildEndpointsFor = (push: PushContext, proxy: ProxyInfo, options?:
  * workload serves, and locality when locality load balancing can apply.
  */
 export function proxyConfigKey(push: PushContext, proxy: ProxyInfo, options: TranslateOptions = {}): string {
-  const ctx = createContext(push, proxy, options);
+  const labels = push.proxyLabels(proxy);
+  const withLabels = { ...proxy, labels };
   const labelKeys = new Set(push.virtualServiceIndex.sourceLabelKeys);
   for (const dr of push.destinationRuleIndex.all()) if (dr.namespace === proxy.namespace) Object.keys(dr.selector ?? {}).forEach((k) => labelKeys.add(k));
-  const policies = push.securityPolicies(ctx.proxy);
+  const policies = push.securityPolicies(withLabels);
+  const md = proxy.metadata['HTTP_PROXY_PORT'];
   const parts: string[] = [
     proxy.proxyless ? 'grpc' : proxy.type,
     proxy.namespace,
-    ctx.scope?.key ?? '',
-    [...labelKeys].sort().map((k) => `${k}=${ctx.labels[k] ?? ''}`).join(','),
+    proxy.type === 'sidecar' ? push.sidecarScope(withLabels).key : '',
+    [...labelKeys].sort().map((k) => `${k}=${labels[k] ?? ''}`).join(','),
     [...policies.peerAuthentications, ...policies.authorizationPolicies, ...policies.requestAuthentications].map((p) => `${p.kind}/${p.metadata.namespace}/${p.metadata.name}`).join(','),
-    String(httpProxyPort(ctx) ?? ''),
+    String(options.httpProxyPort ?? (typeof md === 'string' || typeof md === 'number' ? md : '')),
   ];
-  if (proxy.type === 'router') parts.push(push.gatewaysFor({ labels: ctx.labels }).map((g) => `${g.metadata.namespace}/${g.metadata.name}`).join(','));
+  if (proxy.type === 'router') parts.push(push.gatewaysFor({ labels }).map((g) => `${g.metadata.namespace}/${g.metadata.name}`).join(','));
   if (proxy.type === 'sidecar' && !proxy.proxyless) {
-    parts.push([...inboundPorts(ctx)].map(([port, e]) => `${port}:${e.hostname}:${e.servicePort}`).join(','));
-    if (interceptionNone(ctx)) parts.push(`none@${proxy.ipAddresses[0] ?? ''}`);
+    const ports = new Map<number, string>();
+    for (const e of push.proxyEndpoints(proxy)) if (!ports.has(e.port)) ports.set(e.port, `${e.port}:${e.hostname}:${e.servicePort}`);
+    parts.push([...ports.values()].join(','));
+    if (proxy.metadata['INTERCEPTION_MODE'] === 'NONE') parts.push(`none@${proxy.ipAddresses[0] ?? ''}`);
   }
   if (proxy.locality && push.destinationRuleIndex.all().some((d) => JSON.stringify(d.spec).includes('outlierDetection'))) parts.push(`loc=${proxy.locality}`);
   return createHash('sha256').update(parts.join('\n')).digest('base64url').slice(0, 22);

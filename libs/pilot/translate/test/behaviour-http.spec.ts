@@ -120,3 +120,15 @@ describe('inbound side and explicit mode', () => {
     expect(cfg.secrets).toEqual(['ROOTCA', 'default']);
   });
 });
+
+describe('partial generation', () => {
+  const m = mesh(['bookinfo-routing.yaml']);
+  it('asking for endpoints only gives the same ClusterLoadAssignments as a full generation, and nothing else', async () => {
+    const { generateProxyConfig } = await import('../src/configgen');
+    const proxy = sidecar(m.push, '10.10.0.1');
+    const eds = generateProxyConfig(m.push, proxy, {}, new Set(['endpoints']));
+    expect(eds.listeners).toEqual([]);
+    expect(eds.clusters).toEqual([]);
+    expect(eds.endpoints).toEqual(m.config(proxy).endpoints);
+  });
+});
