@@ -1,0 +1,428 @@
+// The downstream HTTP/1.1 connection: llhttp reads the socket directly,
+// one reusable exchange object serves the connection's requests in turn,
+// responses are written corked (head and body leave in one write), and
+// keep-alive, chunked framing, 100-continue, pipelining and WebSocket
+// upgrades are handled here without node:http's objects and streams.
+import type { Socket } from 'node:net';
+import type { DownstreamSink } from './downstream';
+import { getHeader, lowerNames, removeHeader, statusLine } from './headers';
+import type { ConnInfo, HcmRuntime, ProxyServices } from './http-context';
+import { HttpExchange } from './http-exchange';
+import {
+  consumeSocket,
+  isParserError,
+  K_ON_BODY,
+  K_ON_EXECUTE,
+  K_ON_HEADERS,
+  K_ON_HEADERS_COMPLETE,
+  K_ON_MESSAGE_COMPLETE,
+  METHODS,
+  newParser,
+  PARSE_BODY,
+  readStart,
+  readStop,
+  unconsumeSocket,
+  UPGRADE,
+  type HttpParser,
+} from './llhttp';
+
+/** Picks the HTTP connection manager for a request (fixed per chain, or per target in the explicit proxy). */
+export interface HcmResolver {
+  resolve(ex: HttpExchange, conn: ConnInfo): HcmRuntime | undefined;
+  /** CONNECT (explicit proxy only): take over the socket as a tunnel to host:port. */
+  connect?(socket: Socket, target: string, head: Buffer, conn: ConnInfo): void;
+}
+
+interface QueuedRequest {
+  ex: HttpExchange;
+  body: Buffer[];
+  complete: boolean;
+}
+
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+
+export class Http1Connection implements DownstreamSink {
+  protocol: 'HTTP/1.0' | 'HTTP/1.1' = 'HTTP/1.1';
+  private readonly parser: HttpParser;
+  private current: HttpExchange;
+  private spare: HttpExchange | undefined;
+  private queue: QueuedRequest[] | undefined;
+  private headerBuf: string[] | undefined;
+  private requestComplete = true;
+  private responseComplete = true;
+  private keepAlive = true;
+  private closeAfter = false;
+  private chunked = false;
+  private corked = false;
+  private upgrading: { target?: string } | undefined;
+  private closed = false;
+  private tunneling = false;
+  /** Bytes the client sent after an upgrade request, before the upstream agreed. */
+  private upgradeHead: Buffer | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly uncorkFn = () => this.uncork();
+  private readonly consumed: boolean;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly conn: ConnInfo,
+    private readonly resolver: HcmResolver,
+    private readonly services: ProxyServices,
+    private readonly registry: Set<Http1Connection>,
+    private readonly idleTimeoutMs: number,
+    initial?: Buffer,
+  ) {
+    registry.add(this);
+    socket.setNoDelay(true);
+    this.current = new HttpExchange(services, this);
+    const p = (this.parser = newParser('request'));
+    p[K_ON_HEADERS] = (headers: string[]) => {
+      (this.headerBuf ??= []).push(...headers);
+    };
+    p[K_ON_HEADERS_COMPLETE] = (maj: number, min: number, headers: string[], method: number, url: string, _s: number, _m: string, upgrade: boolean, keepAlive: boolean) =>
+      this.onHead(maj, min, headers, method, url, upgrade, keepAlive);
+    p[K_ON_BODY] = (chunk: Buffer) => this.onBody(chunk);
+    p[K_ON_MESSAGE_COMPLETE] = () => this.onMessageComplete();
+    p[K_ON_EXECUTE] = (ret: number | Error) => this.onExecute(ret);
+    socket.on('close', () => this.onClose());
+    socket.on('error', () => undefined);
+    socket.on('drain', () => this.current.onDownstreamDrain());
+    socket.on('end', () => {
+      if (this.requestComplete && this.responseComplete) socket.end();
+    });
+    if (initial !== undefined && initial.length > 0) this.onExecute(this.parser.execute(initial), initial);
+    this.consumed = consumeSocket(p, socket);
+    if (!this.consumed) socket.on('data', (d: Buffer) => this.onExecute(this.parser.execute(d), d));
+    this.armIdle();
+  }
+
+  private onHead(maj: number, min: number, rawHeaders: string[], methodIndex: number, url: string, upgrade: boolean, keepAlive: boolean): number {
+    if (this.headerBuf !== undefined) {
+      rawHeaders = this.headerBuf.concat(rawHeaders);
+      this.headerBuf = undefined;
+    }
+    const headers = lowerNames(rawHeaders);
+    let ex = this.current;
+    let queued: QueuedRequest | undefined;
+    if (!this.requestComplete || !this.responseComplete || this.queue !== undefined) {
+      // Pipelined request: it waits its turn.
+      ex = new HttpExchange(this.services, this);
+      queued = { ex, body: [], complete: false };
+      (this.queue ??= []).push(queued);
+    } else ex.reset();
+    this.requestComplete = false;
+    this.keepAlive = keepAlive && !this.services.draining;
+    this.protocol = maj === 1 && min === 0 ? 'HTTP/1.0' : 'HTTP/1.1';
+    const method = METHODS[methodIndex] ?? 'GET';
+    ex.method = method;
+    ex.protocol = this.protocol;
+    ex.headers = headers;
+    let authority: string | undefined;
+    if (url.charCodeAt(0) === 47 /* / */) ex.path = url;
+    else if (method === 'CONNECT') {
+      ex.path = url;
+      authority = url;
+    } else {
+      const scheme = url.indexOf('://');
+      if (scheme > 0) {
+        ex.scheme = url.slice(0, scheme).toLowerCase();
+        const start = scheme + 3;
+        let end = start;
+        while (end < url.length && url.charCodeAt(end) !== 47 && url.charCodeAt(end) !== 63) end++;
+        authority = url.slice(start, end);
+        ex.path = end < url.length ? (url.charCodeAt(end) === 63 ? `/${url.slice(end)}` : url.slice(end)) : '/';
+      } else ex.path = url;
+    }
+    let hasBody = false;
+    let contentLength = -1;
+    let expectContinue = false;
+    for (let i = 0; i < headers.length; i += 2) {
+      const n = headers[i]!;
+      if (n === 'host') {
+        if (authority === undefined) authority = headers[i + 1]!;
+      } else if (n === 'content-length') {
+        contentLength = Number(headers[i + 1]);
+        hasBody = contentLength > 0;
+      } else if (n === 'transfer-encoding') hasBody = true;
+      else if (n === 'expect' && headers[i + 1]!.toLowerCase() === '100-continue') expectContinue = true;
+    }
+    // The upstream request gets host from the authority.
+    removeHeader(headers, 'host');
+    ex.authority = authority ?? '';
+    ex.hasBody = hasBody;
+    ex.contentLength = hasBody && getHeader(headers, 'transfer-encoding') === undefined ? contentLength : hasBody ? -1 : 0;
+    if (expectContinue) {
+      removeHeader(headers, 'expect');
+      if (queued === undefined) this.socket.write(CONTINUE, 'latin1');
+    }
+    if (upgrade) {
+      if (method === 'CONNECT') {
+        this.upgrading = { target: url };
+        this.tunneling = true;
+        return UPGRADE;
+      }
+      ex.upgrade = (getHeader(headers, 'upgrade') ?? '').toLowerCase();
+    }
+    if (queued === undefined) this.begin(ex);
+    return upgrade ? UPGRADE : PARSE_BODY;
+  }
+
+  private begin(ex: HttpExchange): void {
+    this.responseComplete = false;
+    this.chunked = false;
+    this.closeAfter = !this.keepAlive;
+    const hcm = this.resolver.resolve(ex, this.conn);
+    if (hcm === undefined) {
+      // No connection manager for the target: a local 404 with no route.
+      ex.conn = this.conn;
+      this.notFound(ex);
+      return;
+    }
+    if (ex.upgrade !== undefined) this.upgrading = {};
+    ex.start(this.conn, hcm);
+  }
+
+  private notFound(ex: HttpExchange): void {
+    this.sendHead(404, ['content-length', '0'], true);
+    ex.finished = true;
+    this.exchangeDone();
+  }
+
+  private onBody(chunk: Buffer): void {
+    const q = this.queue;
+    if (q !== undefined) {
+      const last = q[q.length - 1]!;
+      if (!last.complete && (this.requestComplete || last.ex !== this.current)) {
+        last.body.push(chunk);
+        return;
+      }
+    }
+    this.current.onRequestBody(chunk);
+  }
+
+  private onMessageComplete(): void {
+    if (this.tunneling) return;
+    const q = this.queue;
+    if (q !== undefined) {
+      const last = q[q.length - 1]!;
+      if (!last.complete && last.ex !== this.current) {
+        last.complete = true;
+        return;
+      }
+    }
+    this.requestComplete = true;
+    this.current.onRequestEnd();
+    if (this.responseComplete) this.next();
+  }
+
+  private onExecute(ret: number | Error, data?: Buffer): void {
+    if (isParserError(ret)) {
+      if (!this.responseComplete || !this.current.finished) this.current.onDownstreamReset();
+      if (!this.closed && this.responseComplete) this.socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n', 'latin1');
+      else this.socket.destroy();
+      return;
+    }
+    const up = this.upgrading;
+    if (up === undefined || this.upgradeHead !== undefined) return;
+    const buf = data ?? this.parser.getCurrentBuffer();
+    const rest = Buffer.from(buf.subarray(ret));
+    if (up.target !== undefined) {
+      // CONNECT through the explicit proxy: the socket becomes a tunnel.
+      this.detach();
+      if (this.resolver.connect) this.resolver.connect(this.socket, up.target, rest, this.conn);
+      else this.socket.end('HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\nconnection: close\r\n\r\n', 'latin1');
+      return;
+    }
+    // Upgrade requested: the parser is done with this socket; hold client bytes until the upstream answers.
+    this.upgradeHead = rest;
+    if (this.consumed) unconsumeSocket(this.parser, this.socket);
+    this.socket.pause();
+  }
+
+  // DownstreamSink -------------------------------------------------------------
+
+  sendHead(status: number, headers: string[], end: boolean): void {
+    if (this.closed) return;
+    let s = statusLine(status);
+    let hasLength = false;
+    for (let i = 0; i < headers.length; i += 2) {
+      const n = headers[i]!;
+      if (n === 'content-length') hasLength = true;
+      else if (n === 'connection' && this.upgrading === undefined) continue;
+      s += `${n}: ${headers[i + 1]}\r\n`;
+    }
+    const noBody = status === 204 || status === 304 || (status >= 100 && status < 200) || this.current.method === 'HEAD';
+    if (status === 101) {
+      // Upgrade answer: sent as is, the sockets are spliced next.
+    } else if (!hasLength && !noBody) {
+      if (end) s += 'content-length: 0\r\n';
+      else if (this.protocol === 'HTTP/1.1') {
+        s += 'transfer-encoding: chunked\r\n';
+        this.chunked = true;
+      } else this.closeAfter = true;
+    }
+    if (this.services.draining) this.closeAfter = true;
+    if (status !== 101) {
+      if (this.closeAfter) s += 'connection: close\r\n';
+      else if (this.protocol === 'HTTP/1.0') s += 'connection: keep-alive\r\n';
+    }
+    s += '\r\n';
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncorkFn);
+    }
+    this.socket.write(s, 'latin1');
+    if (end) this.sendEnd(undefined);
+  }
+
+  sendData(chunk: Buffer): boolean {
+    if (this.closed) return true;
+    if (!this.chunked) return this.socket.write(chunk);
+    if (chunk.length === 0) return true;
+    this.socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
+    this.socket.write(chunk);
+    return this.socket.write('\r\n', 'latin1');
+  }
+
+  sendEnd(_trailers?: string[]): void {
+    if (this.closed) return;
+    if (this.chunked) {
+      this.socket.write('0\r\n\r\n', 'latin1');
+      this.chunked = false;
+    }
+    this.uncork();
+    this.responseComplete = true;
+  }
+
+  private uncork(): void {
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork();
+    }
+  }
+
+  reset(): void {
+    this.uncork();
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  pauseRequest(): void {
+    readStop(this.socket);
+  }
+
+  resumeRequest(): void {
+    readStart(this.socket);
+  }
+
+  exchangeDone(): void {
+    this.responseComplete = true;
+    if (this.upgrading !== undefined && this.upgrading.target === undefined && !this.closed) {
+      // An upgrade that was refused upstream ends the connection.
+      if (!this.spliced) this.socket.end();
+      return;
+    }
+    if (this.requestComplete) this.next();
+  }
+
+  private spliced = false;
+
+  spliceUpgrade(upstream: Socket, upstreamHead: Buffer): void {
+    this.uncork();
+    this.spliced = true;
+    const down = this.socket;
+    const rest = this.upgradeHead ?? Buffer.alloc(0);
+    this.detach();
+    if (rest.length > 0) upstream.write(rest);
+    if (upstreamHead.length > 0) down.write(upstreamHead);
+    upstream.setNoDelay(true);
+    down.pipe(upstream);
+    upstream.pipe(down);
+    const close = () => {
+      down.destroy();
+      upstream.destroy();
+    };
+    down.on('error', close);
+    upstream.on('error', close);
+    down.on('close', close);
+    upstream.on('close', close);
+  }
+
+  /** The connection goes on with the next request, or closes. */
+  private next(): void {
+    if (this.closed) return;
+    if (this.closeAfter || this.services.draining) {
+      this.closed = true;
+      this.uncork();
+      this.socket.end();
+      return;
+    }
+    const q = this.queue;
+    if (q !== undefined && q.length > 0) {
+      const item = q.shift()!;
+      if (q.length === 0) this.queue = undefined;
+      this.spare = this.current;
+      this.current = item.ex;
+      this.requestComplete = item.complete;
+      this.begin(item.ex);
+      for (const c of item.body) item.ex.onRequestBody(c);
+      if (item.complete) {
+        item.ex.onRequestEnd();
+        if (this.responseComplete) this.next();
+      }
+      return;
+    }
+    if (this.spare !== undefined) {
+      this.current = this.spare;
+      this.spare = undefined;
+    }
+    this.armIdle();
+  }
+
+  private armIdle(): void {
+    if (this.idleTimeoutMs <= 0) return;
+    if (this.idleTimer === undefined) {
+      this.idleTimer = setTimeout(() => {
+        if (this.requestComplete && this.responseComplete && !this.closed) this.socket.end();
+        else this.idleTimer?.refresh();
+      }, this.idleTimeoutMs);
+      this.idleTimer.unref();
+    } else this.idleTimer.refresh();
+  }
+
+  /** Stops HTTP processing on the socket (tunnels and upgrades take it over). */
+  private detach(): void {
+    this.closed = true;
+    this.registry.delete(this);
+    clearTimeout(this.idleTimer);
+    if (this.consumed) unconsumeSocket(this.parser, this.socket);
+    this.socket.removeAllListeners('data');
+    this.socket.removeAllListeners('end');
+    this.socket.removeAllListeners('close');
+    this.socket.removeAllListeners('drain');
+  }
+
+  /** Drain: idle connections close now, busy ones after their response. */
+  drain(): void {
+    this.closeAfter = true;
+    if (this.requestComplete && this.responseComplete && !this.closed) {
+      this.closed = true;
+      this.socket.end();
+    }
+  }
+
+  get idle(): boolean {
+    return this.requestComplete && this.responseComplete;
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    this.registry.delete(this);
+    clearTimeout(this.idleTimer);
+    if (!this.current.finished && (!this.requestComplete || !this.responseComplete)) this.current.onDownstreamReset();
+    if (this.queue) for (const q of this.queue) q.ex.finished = true;
+    this.queue = undefined;
+    this.parser.free?.();
+  }
+}

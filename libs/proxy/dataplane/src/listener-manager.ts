@@ -1,0 +1,270 @@
+// Listeners at run time: binds what the configuration says to bind (through
+// the proxy's address mapping), swaps a listener's configuration without
+// closing its socket, and takes each connection through original-destination
+// hand-off, inspection (bounded; never on server-first ports), filter chain
+// selection and the chain's terminal filter (HTTP/1.1, HTTP/2 or TCP).
+import net, { type Server, type Socket } from 'node:net';
+import type { ListenerConfig } from '@sextant/xds-client';
+import type { Logger } from '@sextant/util';
+import { DataplaneError } from './errors';
+import { directionOf, ExplicitInboundResolver, ExplicitOutboundResolver, listenerForDestination } from './explicit-proxy';
+import { needsInspection, selectFilterChain } from './filter-chain-match';
+import { hcmRuntime } from './hcm-registry';
+import type { ActiveConfig, ConnInfo, HcmRuntime, ProxyServices } from './http-context';
+import { Http1Connection, type HcmResolver } from './http1-fast-path';
+import { Http2Downstream } from './http2-downstream';
+import { sniff, type Sniffed } from './protocol-sniffer';
+import { startTcpProxy } from './tcp-proxy';
+
+export type OriginalDstLookup = (socket: Socket) => { address: string; port: number } | undefined;
+
+export interface ListenerManagerOptions {
+  /** Where a listener binds; undefined: not bound (reached through original-destination hand-off only). */
+  bindAddress(l: ListenerConfig): { host: string; port: number } | undefined;
+  /** SO_ORIGINAL_DST (transparent capture); explicit capture returns undefined. */
+  originalDst: OriginalDstLookup;
+  sniffTimeoutMs: number;
+  serverFirstPorts: ReadonlySet<number>;
+  /** Declared protocols per port (from port names), used instead of sniffing. */
+  declaredProtocols: ReadonlyMap<number, 'http' | 'http2' | 'tcp'>;
+  /** The workload's address (explicit inbound: where the app listens). */
+  workloadAddress: string;
+  log: Logger;
+}
+
+interface Bound {
+  key: string;
+  server: Server;
+  name: string;
+}
+
+class FixedResolver implements HcmResolver {
+  constructor(private readonly hcm: HcmRuntime) {}
+  resolve(): HcmRuntime {
+    return this.hcm;
+  }
+}
+
+export class ListenerManager {
+  private readonly bound = new Map<string, Bound>();
+  private configs = new Map<string, ListenerConfig>();
+  readonly http1 = new Set<Http1Connection>();
+  /** Every accepted downstream socket still open. */
+  readonly sockets = new Set<Socket>();
+  readonly http2: Http2Downstream;
+  private accepting = true;
+  private readonly fixed = new WeakMap<HcmRuntime, FixedResolver>();
+
+  constructor(
+    private readonly services: ProxyServices,
+    private readonly opts: ListenerManagerOptions,
+  ) {
+    this.http2 = new Http2Downstream(services);
+  }
+
+  /** Applies the listeners of a new configuration; resolves once new ones are bound. */
+  async apply(active: ActiveConfig): Promise<void> {
+    const next = new Map(active.snapshot.listeners);
+    this.configs = next;
+    const wanted = new Map<string, { name: string; host: string; port: number }>();
+    for (const l of next.values()) {
+      const at = this.opts.bindAddress(l);
+      if (at) wanted.set(l.name, { name: l.name, ...at });
+    }
+    for (const [name, b] of this.bound) {
+      const w = wanted.get(name);
+      if (!w || `${w.host}:${w.port}` !== b.key) this.unbind(name, b);
+    }
+    const errors: string[] = [];
+    for (const w of wanted.values()) {
+      if (this.bound.has(w.name) || !this.accepting) continue;
+      try {
+        await this.bind(w.name, w.host, w.port);
+      } catch (err) {
+        errors.push(`${w.name} on ${w.host}:${w.port}: ${(err as Error).message}`);
+      }
+    }
+    if (errors.length > 0) throw new DataplaneError('DATAPLANE_BIND_FAILED', `listeners could not bind: ${errors.join('; ')}`);
+  }
+
+  private bind(name: string, host: string, port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const b: Bound = { key: `${host}:${port}`, server: net.createServer({ noDelay: true }), name };
+      b.server.on('connection', (socket) => {
+        this.sockets.add(socket);
+        socket.once('close', () => this.sockets.delete(socket));
+        this.onConnection(b.name, socket);
+      });
+      b.server.once('error', reject);
+      b.server.listen({ host, port, backlog: 1024 }, () => {
+        b.server.off('error', reject);
+        b.server.on('error', (err) => this.opts.log.error({ err, listener: name }, 'listener error'));
+        this.bound.set(name, b);
+        this.opts.log.info({ listener: name, address: `${host}:${port}` }, 'listener bound');
+        resolve();
+      });
+    });
+  }
+
+  private unbind(name: string, b: Bound): void {
+    this.bound.delete(name);
+    b.server.close();
+    this.opts.log.info({ listener: name, address: b.key }, 'listener removed; its connections drain');
+  }
+
+  /** Where bound listeners are (after port 0 bindings the real port). */
+  addresses(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, b] of this.bound) {
+      const a = b.server.address();
+      out[name] = a && typeof a === 'object' ? `${a.address}:${a.port}` : b.key;
+    }
+    return out;
+  }
+
+  private onConnection(name: string, socket: Socket): void {
+    const l = this.configs.get(name);
+    if (!l || !this.accepting) {
+      socket.destroy();
+      return;
+    }
+    const conn: ConnInfo = {
+      remoteAddress: socket.remoteAddress ?? '',
+      remotePort: socket.remotePort ?? 0,
+      localAddress: socket.localAddress ?? '',
+      localPort: socket.localPort ?? 0,
+      listenerName: name,
+      originalDst: undefined,
+      serverName: '',
+    };
+    void this.handle(l, socket, conn, undefined).catch((err: Error) => {
+      this.opts.log.warn({ err, listener: name }, 'connection handling failed');
+      socket.destroy();
+    });
+  }
+
+  /** A CONNECT tunnel from the explicit proxy: the bytes after it are a new connection to the target. */
+  tunnel(socket: Socket, target: { address: string; port: number }, head: Buffer, conn: ConnInfo): void {
+    const active = this.services.active();
+    const l = listenerForDestination(active, net.isIP(target.address) ? target.address : '0.0.0.0', target.port) ?? this.virtualOutbound();
+    if (!l) {
+      socket.destroy();
+      return;
+    }
+    const tconn: ConnInfo = { ...conn, originalDst: target, listenerName: l.name };
+    if (head.length > 0) socket.unshift(head);
+    void this.handle(l, socket, tconn, target).catch(() => socket.destroy());
+  }
+
+  private virtualOutbound(): ListenerConfig | undefined {
+    for (const l of this.configs.values()) if (l.useOriginalDst && directionOf(l) === 'outbound') return l;
+    return undefined;
+  }
+
+  private async handle(listener: ListenerConfig, socket: Socket, conn: ConnInfo, known: { address: string; port: number } | undefined): Promise<void> {
+    let l = listener;
+    if (l.useOriginalDst) {
+      const od = known ?? this.opts.originalDst(socket);
+      if (od) {
+        conn.originalDst = od;
+        const target = listenerForDestination(this.services.active(), od.address, od.port, l.name);
+        if (target) {
+          l = target;
+          conn.listenerName = target.name;
+        }
+      } else return this.handleExplicit(l, socket, conn);
+    }
+    const destPort = conn.originalDst?.port ?? l.address.port;
+    const destIp = conn.originalDst?.address ?? conn.localAddress;
+    let sniffed: Sniffed | undefined;
+    const declared = this.opts.declaredProtocols.get(destPort);
+    if (needsInspection(l) && !this.opts.serverFirstPorts.has(destPort)) {
+      if (declared === 'tcp') sniffed = { transport: 'raw_buffer', appProtocols: [], serverName: '', initial: Buffer.alloc(0), timedOut: false };
+      else sniffed = await sniff(socket, l.listenerFiltersTimeoutMs > 0 ? Math.min(l.listenerFiltersTimeoutMs, this.opts.sniffTimeoutMs) : this.opts.sniffTimeoutMs);
+    }
+    if (socket.destroyed) return;
+    const chain = selectFilterChain(l, {
+      destPort,
+      destIp,
+      serverName: sniffed?.serverName ?? '',
+      transport: sniffed?.transport ?? 'raw_buffer',
+      appProtocols: sniffed?.appProtocols ?? [],
+      srcIp: conn.remoteAddress,
+      srcPort: conn.remotePort,
+    });
+    conn.serverName = sniffed?.serverName ?? '';
+    if (!chain || chain.tls) {
+      this.opts.log.debug({ listener: l.name, destPort, tls: chain?.tls ?? false }, 'no usable filter chain; closing connection');
+      socket.destroy();
+      return;
+    }
+    const f = chain.filter;
+    if (f.kind === 'tcp') {
+      startTcpProxy(socket, conn, f, this.services, directionOf(l), f.accessLog || l.accessLog, sniffed?.initial);
+      return;
+    }
+    const hcm = hcmRuntime(f, directionOf(l), l.name);
+    let resolver = this.fixed.get(hcm);
+    if (!resolver) this.fixed.set(hcm, (resolver = new FixedResolver(hcm)));
+    await this.startHttp(socket, conn, resolver, f.codec, sniffed, hcm.config.idleTimeoutMs);
+  }
+
+  private async startHttp(socket: Socket, conn: ConnInfo, resolver: HcmResolver, codec: 'AUTO' | 'HTTP1' | 'HTTP2', sniffed: Sniffed | undefined, idleMs: number): Promise<void> {
+    let s = sniffed;
+    if (codec === 'AUTO' && s === undefined) s = await sniff(socket, this.opts.sniffTimeoutMs);
+    if (socket.destroyed) return;
+    const h2 = codec === 'HTTP2' || (codec === 'AUTO' && s?.appProtocols.includes('h2c'));
+    if (h2) {
+      this.http2.handle(socket, conn, resolver, s?.initial);
+      return;
+    }
+    new Http1Connection(socket, conn, resolver, this.services, this.http1, idleMs, s?.initial);
+    socket.resume();
+  }
+
+  /** A capture listener without an original destination: explicit proxying. */
+  private async handleExplicit(l: ListenerConfig, socket: Socket, conn: ConnInfo): Promise<void> {
+    const s = await sniff(socket, this.opts.sniffTimeoutMs);
+    if (socket.destroyed) return;
+    const http = s.appProtocols.some((p) => p === 'h2c' || p.startsWith('http/'));
+    const name = l.name;
+    if (!http) {
+      // Opaque bytes with no destination: the listener's own catch-all chain (passthrough needs a destination).
+      const chain = selectFilterChain(l, { destPort: undefined, destIp: '', serverName: s.serverName, transport: s.transport, appProtocols: s.appProtocols, srcIp: conn.remoteAddress, srcPort: conn.remotePort });
+      if (chain?.filter.kind === 'tcp' && !chain.tls) startTcpProxy(socket, conn, chain.filter, this.services, directionOf(l), chain.filter.accessLog, s.initial);
+      else socket.destroy();
+      return;
+    }
+    const resolver: HcmResolver =
+      directionOf(l) === 'inbound'
+        ? new ExplicitInboundResolver(() => this.configs.get(name), this.opts.workloadAddress, [...this.opts.declaredProtocols].filter(([, p]) => p !== 'tcp').map(([port]) => port))
+        : new ExplicitOutboundResolver({ active: () => this.services.active(), tunnel: (so, t, h, c) => this.tunnel(so, t, h, c) }, () => this.configs.get(name));
+    await this.startHttp(socket, conn, resolver, 'AUTO', s, 3_600_000);
+  }
+
+  /** Stops accepting; open connections finish their current request. */
+  stopAccepting(): void {
+    this.accepting = false;
+    for (const [name, b] of this.bound) this.unbind(name, b);
+  }
+
+  drainConnections(): void {
+    for (const c of this.http1) c.drain();
+    this.http2.drain();
+  }
+
+  /** Open downstream connections. */
+  openConnections(): number {
+    return this.sockets.size;
+  }
+
+  closeAll(): void {
+    this.stopAccepting();
+    for (const s of this.sockets) s.destroy();
+    for (const s of this.http2.sessions) s.destroy();
+  }
+
+  get listenerNames(): string[] {
+    return [...this.bound.keys()];
+  }
+}

@@ -1,0 +1,33 @@
+// Connection pools per host and protocol, created on first use.
+import type { ClusterRuntime } from './cluster-runtime';
+import type { Host } from './host';
+import { Http1Pool, type PoolOptions } from './http1-pool';
+import { Http2Pool } from './http2-pool';
+import type { UpstreamHandler } from './upstream';
+
+export interface PoolLike {
+  acquire(handler: UpstreamHandler): void;
+  cancelPending(handler: UpstreamHandler): void;
+}
+
+export interface PoolDefaults {
+  /** Cap on how long an idle upstream socket is kept (servers close theirs at ~5 s). */
+  upstreamIdleCapMs: number;
+}
+
+export function poolFor(cluster: ClusterRuntime, host: Host, protocol: 'http1' | 'http2', d: PoolDefaults): Http1Pool | Http2Pool {
+  if (protocol === 'http2') {
+    let p = host.http2 as Http2Pool | undefined;
+    if (!p) host.http2 = p = new Http2Pool(host, cluster, cluster.config.connectTimeoutMs);
+    return p;
+  }
+  let p = host.http1 as Http1Pool | undefined;
+  const opts: PoolOptions = {
+    connectTimeoutMs: cluster.config.connectTimeoutMs,
+    idleTimeoutMs: Math.min(cluster.config.idleTimeoutMs || d.upstreamIdleCapMs, d.upstreamIdleCapMs),
+    maxRequestsPerConnection: cluster.config.maxRequestsPerConnection,
+  };
+  if (!p) host.http1 = p = new Http1Pool(host, cluster, opts);
+  else if (p.cluster !== cluster || p.opts.maxRequestsPerConnection !== opts.maxRequestsPerConnection || p.opts.idleTimeoutMs !== opts.idleTimeoutMs) p.opts = opts;
+  return p;
+}
