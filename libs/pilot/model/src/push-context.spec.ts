@@ -72,6 +72,9 @@ describe('PushContext', () => {
     expect(mesh[0]!.hosts).toEqual(['reviews.default.svc.cluster.local']);
     expect(p.virtualServiceIndex.forGateway('default/bookinfo-gateway', 'default').map((v) => v.ref)).toEqual(['default/ingress']);
     expect(p.virtualServiceIndex.delegate('default/delegate')?.ref).toBe('default/delegate');
+    expect(p.virtualServiceIndex.forHost('reviews.default.svc.cluster.local', 'mesh', 'default').map((v) => v.ref)).toEqual(['default/reviews']);
+    expect(p.virtualServiceIndex.forHost('x.example.com', 'default/bookinfo-gateway', 'default').map((v) => v.ref)).toEqual(['default/ingress']);
+    expect(p.virtualServiceIndex.forHost('ratings.default.svc.cluster.local', 'mesh', 'default')).toEqual([]);
   });
 
   it('selects gateways by the router labels and Sidecars by workload selector', () => {

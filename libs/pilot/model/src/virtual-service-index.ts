@@ -2,7 +2,7 @@
 // `namespace/name` for Gateways), with hosts and gateway names resolved the
 // way Istio resolves them; delegates (no hosts) indexed by namespace/name.
 import { resolveHost, type VirtualService } from '@sextant/config-model';
-import { isVisibleTo } from './hosts';
+import { hostsIntersect, isVisibleTo } from './hosts';
 import { sortConfigs } from './config-order';
 
 export const MESH_GATEWAY = 'mesh';
@@ -62,6 +62,11 @@ export class VirtualServiceIndex {
   /** Root VirtualServices bound to `gateway` and visible to `namespace`, oldest first. */
   forGateway(gateway: string, namespace: string): IndexedVirtualService[] {
     return (this.byGateway.get(gateway) ?? []).filter((v) => isVisibleTo(v.exportTo, v.namespace, namespace));
+  }
+
+  /** Root VirtualServices whose hosts match `hostname` (either may be a wildcard), bound to `gateway`, visible to `namespace`. */
+  forHost(hostname: string, gateway: string, namespace: string): IndexedVirtualService[] {
+    return this.forGateway(gateway, namespace).filter((v) => v.hosts.some((h) => hostsIntersect(h, hostname)));
   }
 
   /** A delegate VirtualService by `namespace/name`, if visible to `namespace`. */

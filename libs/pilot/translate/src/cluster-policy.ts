@@ -2,11 +2,11 @@
 // connection pool (circuit breakers, HTTP protocol options, TCP keepalive),
 // outlier detection. Istio's defaults where a field is not set.
 import type { ConnectionPoolSettings, LoadBalancerSettings, OutlierDetection } from '@sextant/config-model';
-import { isHttp2Protocol, parseDurationMs, type Protocol } from '@sextant/pilot-model';
+import { isHttp2Protocol, type Protocol } from '@sextant/pilot-model';
 import type { TranslateContext } from './context';
 import type { EnvoyObject } from './envoy-types';
 import { FILTER, TYPED } from './type-urls';
-import { duration, durationFromMs, typed, u32 } from './values';
+import { duration, durationFromMs, durationMs, typed, u32 } from './values';
 
 const MAX_U32 = 0xffffffff;
 
@@ -95,12 +95,12 @@ export function connectionPoolFields(ctx: TranslateContext, pool: ConnectionPool
   }
   const ka = tcp?.tcpKeepalive;
   if (ka) {
-    const secs = (d?: string) => (d ? u32(Math.max(1, Math.round(parseDurationMs(d) / 1000))) : undefined);
+    const secs = (d?: string) => (durationMs(d) !== undefined ? u32(Math.max(1, Math.round(durationMs(d)! / 1000))) : undefined);
     out.upstreamConnectionOptions = {
       tcpKeepalive: {
         ...(ka.probes ? { keepaliveProbes: u32(ka.probes) } : {}),
-        ...(ka.time ? { keepaliveTime: secs(ka.time) } : {}),
-        ...(ka.interval ? { keepaliveInterval: secs(ka.interval) } : {}),
+        ...(secs(ka.time) ? { keepaliveTime: secs(ka.time) } : {}),
+        ...(secs(ka.interval) ? { keepaliveInterval: secs(ka.interval) } : {}),
       },
     };
   }

@@ -3,12 +3,11 @@
 // filter's per-route config), CORS (the cors filter's per-route config),
 // header operations and consistent-hash policies.
 import type { ConsistentHashLB, CorsPolicy, Headers, HTTPFaultInjection, HTTPRetry } from '@sextant/config-model';
-import { parseDurationMs } from '@sextant/pilot-model';
 import type { TranslateContext } from './context';
 import type { EnvoyObject, HeaderValueOptionObject, RetryPolicyObject } from './envoy-types';
 import { stringMatcher } from './route-match';
 import { FILTER, TYPED } from './type-urls';
-import { duration, fractionPerHundred, fractionPerMillion, typed, u32 } from './values';
+import { duration, durationMs, fractionPerHundred, fractionPerMillion, typed, u32 } from './values';
 
 export const DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes';
 
@@ -81,7 +80,8 @@ export function corsConfig(cors: CorsPolicy): EnvoyObject {
   if (cors.allowMethods?.length) out['allowMethods'] = cors.allowMethods.join(',');
   if (cors.allowHeaders?.length) out['allowHeaders'] = cors.allowHeaders.join(',');
   if (cors.exposeHeaders?.length) out['exposeHeaders'] = cors.exposeHeaders.join(',');
-  if (cors.maxAge) out['maxAge'] = String(Math.floor(parseDurationMs(cors.maxAge) / 1000));
+  const maxAge = durationMs(cors.maxAge);
+  if (maxAge !== undefined) out['maxAge'] = String(Math.floor(maxAge / 1000));
   if (cors.allowCredentials !== undefined && cors.allowCredentials !== null) out['allowCredentials'] = { value: cors.allowCredentials };
   return typed(TYPED.corsPolicy, out);
 }
@@ -156,6 +156,3 @@ export function routeTimeout(timeout: string | undefined): EnvoyObject {
   return duration(timeout) ?? { seconds: '0', nanos: 0 };
 }
 
-export function timeoutMs(timeout: string | undefined): number {
-  return timeout ? parseDurationMs(timeout) : 0;
-}

@@ -10,8 +10,18 @@ export function durationFromMs(ms: number): DurationObject {
 
 /** An Istio duration string ("1.5s", "100ms") as a Duration; undefined when absent. */
 export function duration(text: string | undefined | null): DurationObject | undefined {
+  const ms = durationMs(text);
+  return ms === undefined ? undefined : durationFromMs(ms);
+}
+
+/** Milliseconds of a duration string; undefined when absent or malformed (Galley rejects those; translation never throws). */
+export function durationMs(text: string | undefined | null): number | undefined {
   if (text === undefined || text === null || text === '') return undefined;
-  return durationFromMs(parseDurationMs(text));
+  try {
+    return parseDurationMs(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export const ZERO_DURATION: DurationObject = Object.freeze({ seconds: '0', nanos: 0 }) as DurationObject;

@@ -2,6 +2,8 @@
 // wrong types, unknown enum names and protoc-gen-validate rules fail), and
 // what proxyless gRPC clients get passes @grpc/grpc-js-xds's own validation.
 import { describe, expect, it } from 'vitest';
+import { decodeMessage, encodeMessage, loadMoreEnvoyProtos, TYPE_URL } from '@sextant/proto';
+import { ENVOY_PROTOS_FOR_TRANSLATION } from '../src/type-urls';
 import type { ProxyConfig } from '../src/envoy-types';
 import { encodeEnvoy, envoyProblems, RESOURCE_TYPES } from './envoy-proto';
 import { grpcRejects } from './grpc-xds';
@@ -32,6 +34,25 @@ describe('Envoy proto conformance of every golden output', () => {
       }
     }
   }
+});
+
+describe('the ADS server path (@sextant/proto packing) takes the same output', () => {
+  const URL = { listeners: TYPE_URL.listener, routes: TYPE_URL.route, clusters: TYPE_URL.cluster, endpoints: TYPE_URL.endpoint } as const;
+  it('encodes (strict) and decodes every resource of every scenario', () => {
+    loadMoreEnvoyProtos([...ENVOY_PROTOS_FOR_TRANSLATION]);
+    let n = 0;
+    for (const scenario of SCENARIOS) {
+      for (const { config } of runScenario(scenario).outputs) {
+        for (const { kind, r } of resources(config)) {
+          const bytes = encodeMessage(URL[kind], r);
+          const back = decodeMessage<Record<string, unknown>>(URL[kind], bytes);
+          expect(back['name'] ?? back['clusterName']).toBe((r as { name?: string }).name ?? (r as { clusterName?: string }).clusterName);
+          n++;
+        }
+      }
+    }
+    expect(n).toBeGreaterThan(500);
+  });
 });
 
 describe('the conformance check itself', () => {
