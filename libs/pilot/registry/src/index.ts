@@ -12,5 +12,5 @@ export { localServices, localHostname } from './local-convert';
 export { ServiceEntryRegistry, type ServiceEntryRegistryOptions } from './serviceentry-registry';
 export { serviceEntryServices, workloadEntryInstances, type ServiceEntryConversion } from './serviceentry-convert';
 export { KubeRegistry, type KubeRegistryOptions } from './kube-registry';
-export { convertService, convertEndpointSlices, podInstance, kubeHostname } from './kube-convert';
+export { convertService, convertEndpointSlices, externalNameEndpoints, podInstance, kubeHostname } from './kube-convert';
 export { AggregateRegistry } from './aggregate-registry';

@@ -115,3 +115,21 @@ export function podInstance(pod: V1Pod): WorkloadInstance | undefined {
     ...(locality ? { locality } : {}),
   };
 }
+
+/** An ExternalName Service's one endpoint per port: the external DNS name (resolved by the proxy). */
+export function externalNameEndpoints(service: Service, raw: V1Service): ServiceEndpoint[] {
+  const name = raw.spec?.externalName;
+  if (raw.spec?.type !== 'ExternalName' || !name) return [];
+  return service.ports.map((p) => ({
+    hostname: service.hostname,
+    namespace: service.namespace,
+    servicePort: p.port,
+    servicePortName: p.name,
+    address: name,
+    port: p.targetPort ?? p.port,
+    labels: {},
+    serviceAccount: '',
+    health: 'HEALTHY' as const,
+    tlsMode: 'disabled' as const,
+  }));
+}

@@ -17,7 +17,7 @@ import {
 import type { RegistryKind, Service, ServiceEndpoint } from '@sextant/pilot-model';
 import type { Logger } from '@sextant/util';
 import { RegistryError } from './errors';
-import { convertEndpointSlices, convertService, podInstance, SERVICE_NAME_LABEL } from './kube-convert';
+import { convertEndpointSlices, convertService, externalNameEndpoints, podInstance, SERVICE_NAME_LABEL } from './kube-convert';
 import { RegistryState } from './registry-state';
 import type { RegistryListener, ServiceRef, ServiceRegistry } from './service-registry';
 import type { WorkloadInstance, WorkloadSource } from './workload-instance';
@@ -140,7 +140,7 @@ export class KubeRegistry implements ServiceRegistry, WorkloadSource {
       const svc = convertService(raw, this.domainSuffix);
       if (!svc) continue;
       services.push(svc);
-      endpoints.push(...convertEndpointSlices(svc, slicesByService.get(`${svc.namespace}/${svc.name}`) ?? [], pods));
+      endpoints.push(...convertEndpointSlices(svc, slicesByService.get(`${svc.namespace}/${svc.name}`) ?? [], pods), ...externalNameEndpoints(svc, raw));
     }
     this.state.replace(services, endpoints);
   }

@@ -113,4 +113,12 @@ describe('KubeRegistry (fake API server over HTTP)', () => {
     await waitFor(() => reg.services().length === 2, { timeoutMs: 5000, what: 'headless' });
     expect(reg.services().find((s) => s.name === 'db')).toMatchObject({ resolution: 'NONE', addresses: [] });
   });
+
+  it('treats an ExternalName Service as DNS with the external name as endpoint', async () => {
+    api.apply(SERVICES, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ext', namespace: 'default' }, spec: { type: 'ExternalName', externalName: 'api.example.com', ports: [{ name: 'https', port: 443 }] } });
+    await waitFor(() => reg.services().length === 2, { timeoutMs: 5000, what: 'external name' });
+    const ext = reg.services().find((s) => s.name === 'ext')!;
+    expect(ext).toMatchObject({ resolution: 'DNS', meshExternal: true });
+    expect(reg.endpointsOf(ext).map((e) => `${e.address}:${e.port}`)).toEqual(['api.example.com:443']);
+  });
 });
