@@ -52,6 +52,12 @@ describe('gRPC Echo', () => {
     expect(err?.code).toBe(grpc.status.UNAVAILABLE);
   });
 
+  it('fails Trailers-Only (identity in the trailers, no response headers), so gRPC clients can retry', async () => {
+    const { err, headers } = await echo('x', { 'x-echo-status': '503' });
+    expect(headers).toBeUndefined();
+    expect(err?.metadata.get('x-echo-instance')).toEqual(['echo-v1-0']);
+  });
+
   it('rejects a bad control value with INVALID_ARGUMENT and a clear message', async () => {
     const { err } = await echo('x', { 'x-echo-status': 'banana' });
     expect(err?.code).toBe(grpc.status.INVALID_ARGUMENT);

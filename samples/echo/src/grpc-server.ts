@@ -91,9 +91,16 @@ export function startGrpcServer(ctx: EchoContext, address: string, port: number)
         md.set('x-echo-service', identity.service);
         md.set('x-echo-version', identity.version);
         md.set('x-echo-instance', identity.instance);
+        if (err) {
+          // A failure is Trailers-Only (identity in the trailers): gRPC clients may
+          // retry a call only until response headers arrive.
+          err.metadata = err.metadata ?? new grpc.Metadata();
+          err.metadata.merge(md);
+          callback(err);
+          return;
+        }
         call.sendMetadata(md);
-        if (err) callback(err);
-        else callback(null, res);
+        callback(null, res);
       };
       echo(call).then(
         (res) => respond(null, res),
