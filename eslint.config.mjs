@@ -47,6 +47,24 @@ export default [
     },
   },
   {
+    // Translation is pure (model -> translate -> xds-server): no gRPC, NATS,
+    // fastify, pino, Kubernetes client or other I/O in its sources.
+    files: ['libs/pilot/translate/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@grpc/*', '@nats-io/*', 'fastify', 'fastify/*', '@fastify/*', 'pino', 'pino-*', '@kubernetes/*'], message: 'translation is pure: no gRPC, NATS, fastify, pino or Kubernetes client here' },
+            { group: ['@sextant/nats', '@sextant/grpc', '@sextant/util', '@sextant/runtime', '@sextant/admin', '@sextant/xds-server', '@sextant/registry'], message: 'translation is pure: these libraries do I/O (or pull in pino); take what you need through PushContext' },
+            { group: ['node:net', 'node:http', 'node:http2', 'node:fs', 'node:fs/*', 'node:child_process', 'node:dgram', 'node:tls'], message: 'translation is pure: no I/O' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // CommonJS helpers (the native addon's loader, fixtures run in other namespaces).
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', exports: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },

@@ -1,6 +1,6 @@
 // Shared assertions for the service boot contract (used by each app's tests).
 import { expect } from 'vitest';
-import { waitFor } from '@sextant/util';
+import { spawnNatsServer, waitFor } from '@sextant/util';
 import { startApp } from './built-app';
 import type { BootedService } from './service-boot';
 
@@ -16,7 +16,6 @@ export async function expectReadyFollowsNats(svc: BootedService, component: stri
   await svc.nats.stop();
   await waitFor(async () => (await fetch(`${svc.admin}/readyz`)).status === 503, { timeoutMs: 10_000, what: 'not ready without NATS' });
   expect((await fetch(`${svc.admin}/healthz`)).status).toBe(200);
-  const { spawnNatsServer } = await import('@sextant/util');
   svc.nats = await spawnNatsServer({ dataDir, port });
   await waitFor(async () => (await fetch(`${svc.admin}/readyz`)).status === 200, { timeoutMs: 20_000, what: 'ready again after NATS returns' });
 }
