@@ -13,11 +13,10 @@ import {
   registryFromWorkloadRecords,
   type FileAnalysisInput,
   type RegistryInput,
-  type WorkloadInfo,
 } from '@sextant/analysis';
 import type { IstioResource } from '@sextant/config-model';
 import { ConfigStore } from '@sextant/config-store';
-import { parseWorkloadsFile, runningMesh, WorkloadsFileError, type MeshState } from '@sextant/local-mesh';
+import { parseWorkloadsFile, runningMesh, WorkloadsFileError } from '@sextant/local-mesh';
 import { BUCKETS } from '@sextant/nats';
 import type { InputFile } from '@sextant/validation';
 import { parseWorkloadRecord, type WorkloadRecord } from '@sextant/workloads';
@@ -66,25 +65,14 @@ async function readWorkloadRecords(kv: KV): Promise<WorkloadRecord[]> {
   return out;
 }
 
-/**
- * The local runner's gateways are not announced in the workloads bucket;
- * they are labelled like Istio's default ingress gateway. Their ports follow
- * the Gateways they serve, so they are left unknown.
- */
-function gatewayWorkloads(mesh: MeshState | undefined): WorkloadInfo[] {
-  return (mesh?.gateways ?? []).map((g) => ({ name: g.name, namespace: 'istio-system', labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } }));
-}
-
-async function readLiveMesh(url: string, mesh: MeshState | undefined): Promise<LiveMesh> {
+async function readLiveMesh(url: string): Promise<LiveMesh> {
   const nc = await connect({ servers: url, timeout: CONNECT_TIMEOUT_MS, maxReconnectAttempts: 0, reconnect: false });
   try {
     const configKv = await openIfExists(nc, BUCKETS.config);
     const stored = configKv ? await new ConfigStore({ kv: configKv }).list() : [];
     const workloadsKv = await openIfExists(nc, BUCKETS.workloads);
     const records = workloadsKv ? await readWorkloadRecords(workloadsKv) : [];
-    const registry = registryFromWorkloadRecords(records);
-    registry.workloads.push(...gatewayWorkloads(mesh));
-    return { url, resources: stored.map((s) => s.resource as IstioResource), registry };
+    return { url, resources: stored.map((s) => s.resource as IstioResource), registry: registryFromWorkloadRecords(records) };
   } finally {
     await nc.close().catch(() => undefined);
   }
@@ -116,8 +104,11 @@ export function registerAnalyze(program: Command): void {
 Kubernetes Services, Deployments, Pods and Secrets among the files describe the
 registry, as with istioctl. Without a mesh, a workloads file or such objects the
 registry is unknown and the analyzers that need it are skipped (the summary
-says which). Exit codes: 0 no errors, 1 errors (or warnings with --fail-on
-warning), 2 bad usage or nothing to analyse.`,
+says which). When workloads are known, an ingress gateway labelled
+istio=ingressgateway in istio-system is assumed, as every mesh runs one.
+
+Exit codes: 0 no errors, 1 errors (or warnings with --fail-on warning),
+2 bad usage or nothing to analyse.`,
     )
     .action(async (opts: AnalyzeOpts) => {
       if (opts.listAnalyzers) return listAnalyzers();
@@ -148,7 +139,7 @@ warning), 2 bad usage or nothing to analyse.`,
         const url = opts.nats ?? mesh?.nats.url;
         if (url) {
           try {
-            live = await readLiveMesh(url, mesh);
+            live = await readLiveMesh(url);
           } catch (err) {
             if (!files.length) {
               process.stderr.write(`error: the mesh's NATS at ${url} cannot be read (${(err as Error).message}); pass -f FILE to analyse files alone\n`);
@@ -167,7 +158,7 @@ warning), 2 bad usage or nothing to analyse.`,
 
       const namespace = opts.allNamespaces ? undefined : (opts.namespace ?? 'default');
       const input: FileAnalysisInput = { files, ...(live ? { live: { resources: live.resources, registry: live.registry } } : {}), ...(registry ? { registry } : {}) };
-      const result = analyzeFiles(input, { namespace, defaultNamespace: opts.namespace ?? 'default' });
+      const result = analyzeFiles(input, { namespace, defaultNamespace: opts.namespace ?? 'default', defaultIngressGateway: true });
 
       if (opts.output === 'json') {
         process.stdout.write(`${JSON.stringify({ namespace: namespace ?? null, mesh: live?.url ?? null, ...result }, null, 2)}\n`);

@@ -7,7 +7,7 @@ import { findKind, keyOf, parseApiVersion, type IstioResource } from '@sextant/c
 import { decodeFiles, validateDocuments, type DecodedDocument, type DecodeLimits, type InputFile } from '@sextant/validation';
 import { planAnalysis, type AnalysisPlan, type AnalyzeOptions } from './analyzer';
 import { ALL_ANALYZERS, analyze } from './all-analyzers';
-import { locate, type LocatedResource } from './input';
+import { locate, type LocatedResource, type WorkloadInfo } from './input';
 import { countMessages, sortMessages, type Message, type MessageCounts } from './message';
 import { isRegistryObject, mergeRegistries, registryFromManifests, type RegistryInput } from './registry-input';
 import { validationMessages } from './validation-messages';
@@ -24,7 +24,20 @@ export interface FileAnalysisOptions extends AnalyzeOptions {
   /** Namespace of documents that name none; default `default`. */
   defaultNamespace?: string;
   limits?: Partial<DecodeLimits>;
+  /**
+   * Add Istio's default ingress gateway (labels istio=ingressgateway in
+   * istio-system, ports unknown) to known workloads that hold no such
+   * workload, as istioctl does for file analysis: every mesh has one, but it
+   * is rarely among the files or announced in the registry. Default false.
+   */
+  defaultIngressGateway?: boolean;
 }
+
+export const DEFAULT_INGRESS_GATEWAY: WorkloadInfo = {
+  name: 'istio-ingressgateway',
+  namespace: 'istio-system',
+  labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
+};
 
 export interface FileAnalysisResult {
   /** Sorted, errors first; already limited to `options.namespace` when set. */
@@ -67,7 +80,9 @@ export function analyzeFiles(input: FileAnalysisInput, options: FileAnalysisOpti
   const schemaMessages = validationMessages([...decoded.errors, ...validated.errors, ...validated.warnings], defaultNamespace);
 
   const fromFiles = registryDocs.length ? registryFromManifests(registryDocs.map((d) => d.value), defaultNamespace) : undefined;
-  const registry = mergeRegistries(input.live?.registry, input.registry, fromFiles);
+  const merged = mergeRegistries(input.live?.registry, input.registry, fromFiles);
+  const addGateway = options.defaultIngressGateway && merged.workloads && !merged.workloads.some((w) => w.labels['istio'] === 'ingressgateway');
+  const registry = addGateway ? { ...merged, workloads: [...merged.workloads!, DEFAULT_INGRESS_GATEWAY] } : merged;
 
   const fileKeys = new Set(validated.resources.map((r) => keyOf(r.resource)));
   const live = (input.live?.resources ?? []).map(locate);

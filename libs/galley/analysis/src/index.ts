@@ -16,7 +16,7 @@ export { AnalysisContext, SUPPRESS_ANNOTATION, type DuplicateDefinition } from '
 export type { AnalysisInput, LocatedResource, PortInfo, ServiceInfo, WorkloadInfo } from './input';
 export { createMessage, describeOrigin, formatMessage, sortMessages, countMessages, type Message, type MessageOrigin, type MessageCounts } from './message';
 export { MESSAGE_TYPES, ALL_MESSAGE_CODES, Level, LEVEL_ORDER, messageType, isMessageCode, type MessageCode, type MessageType } from './messages';
-export { analyzeFiles, type FileAnalysisInput, type FileAnalysisOptions, type FileAnalysisResult } from './analyze-files';
+export { analyzeFiles, DEFAULT_INGRESS_GATEWAY, type FileAnalysisInput, type FileAnalysisOptions, type FileAnalysisResult } from './analyze-files';
 export {
   registryFromWorkloadRecords,
   registryFromManifests,

@@ -9,13 +9,13 @@ import type { PortInfo, ServiceInfo, WorkloadInfo } from './input';
 export type WorkloadRecordLike = Pick<WorkloadRecord, 'service' | 'namespace' | 'labels' | 'ports' | 'serviceAccount'> & { name: string; instance?: string };
 
 export interface RegistryInput {
-  services?: ServiceInfo[];
-  workloads?: WorkloadInfo[];
-  secrets?: string[];
+  services?: readonly ServiceInfo[];
+  workloads?: readonly WorkloadInfo[];
+  secrets?: readonly string[];
 }
 
 /** Services (one per service and namespace, ports merged) and workload instances from workload records. */
-export function registryFromWorkloadRecords(records: readonly WorkloadRecordLike[]): Required<Pick<RegistryInput, 'services' | 'workloads'>> {
+export function registryFromWorkloadRecords(records: readonly WorkloadRecordLike[]): { services: ServiceInfo[]; workloads: WorkloadInfo[] } {
   const services = new Map<string, ServiceInfo>();
   const workloads: WorkloadInfo[] = [];
   for (const r of records) {
@@ -71,7 +71,7 @@ export function isRegistryObject(value: Obj): boolean {
  * workloads, Secrets -> secrets); absent parts stay unknown.
  */
 export function registryFromManifests(objects: readonly Obj[], defaultNamespace = 'default'): RegistryInput {
-  const out: RegistryInput = {};
+  const out: { services?: ServiceInfo[]; workloads?: WorkloadInfo[]; secrets?: string[] } = {};
   const visit = (value: Obj) => {
     const kind = str(value['kind']);
     const metadata = isObj(value['metadata']) ? value['metadata'] : {};

@@ -64,7 +64,7 @@ export function analyzeYaml(yaml: string, input: Partial<Omit<AnalysisInput, 're
 
 /** `IST0101 VirtualService/default/reviews spec.http[0]...` lines, for compact expectations. */
 export function digest(messages: readonly Message[]): string[] {
-  return messages.map((m) => `${m.code} ${m.origin ? `${m.origin.kind}/${m.origin.namespace}/${m.origin.name}` : '-'}${m.path ? ` ${m.path}` : ''}`);
+  return messages.map((m) => `${m.code} ${m.origin?.kind ? `${m.origin.kind}/${m.origin.namespace}/${m.origin.name}` : '-'}${m.path ? ` ${m.path}` : ''}`);
 }
 
 export const codes = (messages: readonly Message[]): string[] => messages.map((m) => m.code);
