@@ -49,7 +49,7 @@ export default [
   {
     // Translation is pure (model -> translate -> xds-server): no gRPC, NATS,
     // fastify, pino, Kubernetes client or other I/O in its sources.
-    files: ['libs/pilot/translate/src/**/*.ts'],
+    files: ['libs/pilot/translate/src/**/*.ts', 'libs/pilot/security/src/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [
