@@ -611,7 +611,7 @@ export class HttpExchange implements UpstreamHandler, MatchInput, FormatContext 
   private onRouteTimeout(): void {
     this.routeTimer = undefined;
     if (this.finished) return;
-    this.cluster && this.cluster.stats.upstream_rq_timeout++;
+    if (this.cluster) this.cluster.stats.upstream_rq_timeout++;
     this.flags |= FLAG.UT;
     if (this.attemptActive) this.endAttempt(OUTCOME.LOCAL_ORIGIN, true);
     if (this.responseStarted) {

@@ -16,6 +16,7 @@ class H2Sink implements DownstreamSink {
   readonly protocol = 'HTTP/2' as const;
   ex!: HttpExchange;
   private trailers: string[] | undefined;
+  private headTrailers: string[] | undefined;
   private wantTrailers = false;
 
   constructor(private readonly stream: ServerHttp2Stream) {}
@@ -24,6 +25,14 @@ class H2Sink implements DownstreamSink {
     if (this.stream.destroyed || this.stream.headersSent) return;
     const obj = toHeaderObject(headers, { ':status': String(status) });
     this.wantTrailers = !end && this.ex.grpc;
+    if (this.wantTrailers && obj['grpc-status'] !== undefined) {
+      // A trailers-only answer from upstream: its status travels again as the trailers.
+      this.headTrailers = [];
+      for (const k of ['grpc-status', 'grpc-message', 'grpc-status-details-bin']) {
+        const v = obj[k];
+        if (typeof v === 'string') this.headTrailers.push(k, v);
+      }
+    }
     try {
       this.stream.respond(obj, { endStream: end, waitForTrailers: this.wantTrailers });
     } catch {
@@ -32,7 +41,7 @@ class H2Sink implements DownstreamSink {
     if (this.wantTrailers) {
       this.stream.once('wantTrailers', () => {
         try {
-          this.stream.sendTrailers(toHeaderObject(this.trailers ?? ['grpc-status', String(this.ex.grpcStatus >= 0 ? this.ex.grpcStatus : 0)]));
+          this.stream.sendTrailers(toHeaderObject(this.trailers ?? this.headTrailers ?? ['grpc-status', String(this.ex.grpcStatus >= 0 ? this.ex.grpcStatus : 0)]));
         } catch {
           this.reset();
         }
@@ -73,35 +82,37 @@ interface SessionContext {
 
 export class Http2Downstream {
   readonly server: Http2Server;
-  private readonly contexts = new WeakMap<Socket, SessionContext>();
+  /** Context of the connection being handed to the server (the 'session' event fires synchronously). */
+  private next: SessionContext | undefined;
   readonly sessions = new Set<Http2Session>();
 
   constructor(private readonly services: ProxyServices) {
     this.server = http2.createServer({ settings: { enablePush: false }, maxSessionMemory: 64 });
     this.server.on('session', (session: Http2Session) => {
+      const ctx = this.next;
+      this.next = undefined;
+      if (!ctx) {
+        session.destroy();
+        return;
+      }
+      session.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.onStream(stream, headers, ctx));
       this.sessions.add(session);
       session.on('close', () => this.sessions.delete(session));
       session.on('error', () => undefined);
       if (this.services.draining) session.close();
     });
-    this.server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.onStream(stream, headers));
     this.server.on('sessionError', () => undefined);
   }
 
   /** Takes over a socket whose first bytes (already read) were the HTTP/2 preface. */
   handle(socket: Socket, conn: ConnInfo, resolver: HcmResolver, initial: Buffer | undefined): void {
-    this.contexts.set(socket, { conn, resolver });
     if (initial && initial.length > 0) socket.unshift(initial);
+    this.next = { conn, resolver };
     this.server.emit('connection', socket);
+    this.next = undefined;
   }
 
-  private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
-    const socket = stream.session?.socket as Socket | undefined;
-    const ctx = socket ? this.contexts.get(socket) : undefined;
-    if (!ctx) {
-      stream.close(NGHTTP2_INTERNAL_ERROR);
-      return;
-    }
+  private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, ctx: SessionContext): void {
     stream.on('error', () => undefined);
     const sink = new H2Sink(stream);
     const ex = new HttpExchange(this.services, sink);

@@ -11,3 +11,5 @@ export type { RetryBudgetOptions } from './retry-budget';
 export { DEFAULT_RETRY_POLICY } from './retry-policy';
 export { FLAG, flagsToString, type FlagName } from './response-flags';
 export { DATAPLANE_ERROR_CODES, DataplaneError, type DataplaneErrorCode } from './errors';
+export { adminRoutes, serveRoutes, startHealthServer, isReady, type AdminDeps, type AdminRoute, type AdminResponse } from './admin-server';
+export { statEntries, statsText, statsPrometheus, type XdsStatsSource } from './proxy-stats';

@@ -55,11 +55,14 @@ export class RingHash implements LoadBalancer {
       this.owners = [];
       return;
     }
+    // A fixed number of points per unit of weight (ketama style): adding or
+    // removing a host never moves keys between the other hosts.
     const total = hosts.reduce((s, h) => s + h.weight, 0);
-    const size = Math.min(MAX_POINTS, Math.max(this.minRingSize, Math.min(this.maxRingSize, hosts.length * 8)));
+    let perWeight = Math.min(512, Math.max(16, Math.round(this.minRingSize / 8)));
+    if (perWeight * total > Math.min(MAX_POINTS, this.maxRingSize)) perWeight = Math.max(1, Math.floor(Math.min(MAX_POINTS, this.maxRingSize) / total));
     const entries: [number, Host][] = [];
     for (const h of hosts) {
-      const n = Math.max(1, Math.round((h.weight / total) * size));
+      const n = Math.max(1, h.weight * perWeight);
       for (let i = 0; i < n; i++) entries.push([hash32(`${h.key}_${i}`), h]);
     }
     entries.sort((a, b) => a[0] - b[0]);
