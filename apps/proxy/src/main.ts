@@ -1,12 +1,93 @@
 // The data plane: sidecar, ingress gateway or egress gateway (one binary).
+// Wiring only: workload identity -> xDS client (Pilot) -> data plane, with
+// Envoy-like admin endpoints on the admin port and /healthz/ready on the
+// health port. SIGTERM drains (runService runs the shutdown hooks).
+import { adminRoutes, Dataplane, startHealthServer, type AdminDeps } from '@sextant/dataplane';
 import { runService } from '@sextant/runtime';
+import { WORKLOAD_ENV, workloadFromEnv } from '@sextant/workloads';
+import { configDump, XdsClient } from '@sextant/xds-client';
 import { PROXY_SETTINGS } from './features';
+import { proxyIdentity } from './identity';
+
+const VERSION = '0.1.0';
+/** Istio's capture ports as the configuration names them. */
+const OUTBOUND_CAPTURE = 15001;
+const INBOUND_CAPTURE = 15006;
 
 await runService({
   name: 'proxy',
   description: 'xDS-driven sidecar and gateway',
   settings: PROXY_SETTINGS,
   async start(ctx) {
-    ctx.logger.info({ mode: ctx.settings.mode, pilot: ctx.settings.pilotAddress }, 'proxy started; traffic listeners arrive with the Proxy issue');
+    const s = ctx.settings;
+    const mode = s.mode as 'sidecar' | 'ingress' | 'egress';
+    const workload = workloadFromEnv(process.env);
+    const { node, self } = proxyIdentity({
+      mode,
+      workload,
+      named: process.env[WORKLOAD_ENV.name] !== undefined,
+      ports: { outbound: s.outboundPort, inbound: s.inboundPort, admin: s.adminPort, health: s.healthPort },
+      clusterId: s.clusterId,
+      trustDomain: s.trustDomain,
+      version: VERSION,
+    });
+    const sidecar = mode === 'sidecar';
+    const log = ctx.logger;
+    const dataplane = new Dataplane({
+      mode,
+      self,
+      workloadAddress: workload.address,
+      ...(s.listenerHost ? { bindHost: s.listenerHost } : sidecar ? { bindHost: workload.address } : {}),
+      portMap: { [OUTBOUND_CAPTURE]: s.outboundPort, [INBOUND_CAPTURE]: s.inboundPort },
+      ...(sidecar ? { explicitOutboundPort: OUTBOUND_CAPTURE } : {}),
+      sniffTimeoutMs: s.sniffTimeout,
+      appPorts: sidecar ? workload.ports : [],
+      accessLog: { logger: log.child({ scope: 'access' }), mode: s.accessLog as 'config' | 'on' | 'off' },
+      logger: log,
+      defaultRetries: s.defaultRetries as 'safe' | 'none',
+    });
+    const xds = new XdsClient({ address: s.pilotAddress, identity: node, protocol: s.xdsProtocol as 'auto' | 'delta' | 'sotw', warmTimeoutMs: s.warmTimeout, logger: log });
+    xds.onSnapshot((snap) => {
+      dataplane.apply(snap).catch((err: Error) => log.error({ err, version: snap.version }, 'could not apply every listener'));
+    });
+    // Sidecars proxy explicitly from the start, before Pilot says anything.
+    if (sidecar) await dataplane.apply(xds.snapshot);
+
+    let quitting = false;
+    const deps: AdminDeps = {
+      dataplane,
+      xds: { get ready() { return xds.ready; }, configDump: () => configDump(xds.state), status: () => xds.status() },
+      setLogLevel: (level) => {
+        log.level = level;
+        return log.level;
+      },
+      logLevel: () => log.level,
+      quit: () => {
+        if (quitting) return;
+        quitting = true;
+        process.kill(process.pid, 'SIGTERM');
+      },
+      serverInfo: { version: VERSION, mode, node: xds.node.id, pilot: s.pilotAddress },
+    };
+    for (const r of adminRoutes(deps)) {
+      ctx.admin.app.route({
+        method: r.method === 'POST' && r.path === '/logging' ? ['GET', 'POST'] : r.method,
+        url: r.path,
+        handler: async (req, reply) => {
+          const out = await r.handle(new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : ''));
+          return reply.code(out.status).header('content-type', out.contentType).send(out.body);
+        },
+      });
+    }
+    const health = await startHealthServer(deps, ctx.settings.host, s.healthPort);
+
+    ctx.onShutdown(async () => {
+      log.info({ drainMs: s.drainDuration, inFlight: dataplane.inFlight() }, 'draining');
+      await dataplane.drain(s.drainDuration);
+      await xds.close();
+      await new Promise<void>((r) => health.close(() => r()));
+    });
+    xds.start();
+    log.info({ mode, node: xds.node.id, pilot: s.pilotAddress, outbound: sidecar ? `${workload.address}:${s.outboundPort}` : undefined }, 'proxy started');
   },
 });
