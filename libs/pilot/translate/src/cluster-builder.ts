@@ -101,11 +101,14 @@ export function inboundPorts(ctx: TranslateContext): Map<number, ServiceEndpoint
 /** `inbound|port||` clusters: ORIGINAL_DST bound from 127.0.0.6 (Istio), or STATIC to the workload with INTERCEPTION_MODE=NONE. */
 export function buildInboundClusters(ctx: TranslateContext): ClusterObject[] {
   const out: ClusterObject[] = [];
-  for (const [port, ep] of inboundPorts(ctx)) {
+  for (const port of inboundPorts(ctx).keys()) {
     const name = inboundCluster(port);
     const base: ClusterObject = { name, connectTimeout: duration(ctx.push.mesh.connectTimeout), circuitBreakers: { thresholds: [defaultThresholds()] } };
     if (interceptionNone(ctx)) {
-      const address = ctx.proxy.ipAddresses[0] ?? ep.address;
+      // As in a pod without iptables: the sidecar owns <podIP>:<port> and the
+      // app listens on the workload's loopback (APP_ADDRESS overrides it).
+      const md = ctx.proxy.metadata['APP_ADDRESS'];
+      const address = typeof md === 'string' && md ? md : '127.0.0.1';
       out.push({ ...base, type: 'STATIC', lbPolicy: 'ROUND_ROBIN', loadAssignment: { clusterName: name, endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: { address, portValue: port } } } }] }] } });
     } else {
       out.push({ ...base, type: 'ORIGINAL_DST', lbPolicy: 'CLUSTER_PROVIDED', upstreamBindConfig: { sourceAddress: { address: '127.0.0.6', portValue: 0 } } });

@@ -10,7 +10,7 @@ import { createContext, httpPortsOf, type TranslateContext, type TranslateOption
 import { buildEndpoints } from './endpoint-builder';
 import type { ClusterObject, ProxyConfig } from './envoy-types';
 import { buildGatewayConfig } from './gateway-builder';
-import { buildVirtualInbound } from './inbound-builder';
+import { buildBoundInboundListeners, buildVirtualInbound } from './inbound-builder';
 import { buildHttpProxyListener, buildOutboundListeners, buildVirtualOutbound, httpProxyPort } from './listener-builder';
 import { ADS_CONFIG_SOURCE } from './cluster-builder';
 import { BLACKHOLE_CLUSTER } from './names';
@@ -29,7 +29,7 @@ function sidecar(ctx: TranslateContext, want: ReadonlySet<ResourceKind>): Parts 
   const ports = [...httpPortsOf(ctx.services).keys()].sort((a, b) => a - b);
   const proxyPort = httpProxyPort(ctx);
   if (want.has('listeners')) {
-    out.listeners.push(buildVirtualOutbound(ctx), buildVirtualInbound(ctx), ...buildOutboundListeners(ctx));
+    out.listeners.push(buildVirtualOutbound(ctx), buildVirtualInbound(ctx), ...buildBoundInboundListeners(ctx), ...buildOutboundListeners(ctx));
     if (proxyPort) out.listeners.push(buildHttpProxyListener(ctx, proxyPort));
   }
   if (want.has('routes')) {

@@ -4,11 +4,11 @@
 // rest) and a catch-all to InboundPassthroughCluster. Security decides the
 // chains' transport through the inboundFilterChains hook.
 import { isHttpProtocol, type Protocol } from '@sextant/pilot-model';
-import { inboundPorts } from './cluster-builder';
+import { inboundPorts, interceptionNone } from './cluster-builder';
 import type { TranslateContext } from './context';
 import type { FilterChainObject, ListenerObject, RouteConfigurationObject } from './envoy-types';
 import { httpConnectionManager, networkFilters } from './hcm-builder';
-import { INBOUND_PASSTHROUGH_CLUSTER, inboundCluster, VIRTUAL_INBOUND_LISTENER } from './names';
+import { INBOUND_PASSTHROUGH_CLUSTER, inboundCluster, listenerName, VIRTUAL_INBOUND_LISTENER } from './names';
 import { tcpProxy } from './tcp-builder';
 import { FILTER, TYPED } from './type-urls';
 import { typed, ZERO_DURATION } from './values';
@@ -66,4 +66,27 @@ export function buildVirtualInbound(ctx: TranslateContext): ListenerObject {
     ],
     filterChains: chains,
   };
+}
+
+/**
+ * INTERCEPTION_MODE=NONE (no iptables): a listener per workload port bound to
+ * the workload's own address, as Istio builds for such sidecars; peers reach
+ * the sidecar there and it forwards to the app on the workload's loopback.
+ */
+export function buildBoundInboundListeners(ctx: TranslateContext): ListenerObject[] {
+  const ip = ctx.proxy.ipAddresses[0];
+  if (!interceptionNone(ctx) || !ip) return [];
+  const out: ListenerObject[] = [];
+  for (const [port, ep] of inboundPorts(ctx)) {
+    const svc = ctx.push.service(ep.hostname, ep.namespace);
+    const protocol = svc?.ports.find((p) => p.port === ep.servicePort)?.protocol ?? 'TCP';
+    out.push({
+      name: listenerName(ip, port),
+      address: { socketAddress: { address: ip, portValue: port } },
+      trafficDirection: 'INBOUND',
+      listenerFilters: [{ name: FILTER.tlsInspector, typedConfig: typed(TYPED.tlsInspector) }],
+      filterChains: inboundChains(ctx, port, protocol, `${ep.hostname}:${ep.servicePort}/*`),
+    });
+  }
+  return out;
 }

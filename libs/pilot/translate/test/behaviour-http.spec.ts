@@ -105,7 +105,13 @@ describe('inbound side and explicit mode', () => {
 
   it('INTERCEPTION_MODE=NONE targets the workload address, HTTP_PROXY_PORT adds the http_proxy listener', () => {
     const cfg = m.config(sidecar(m.push, '10.10.0.1', { metadata: { HTTP_PROXY_PORT: '15080', INTERCEPTION_MODE: 'NONE' } }));
-    expect(cfg.clusters.find((c) => c.name === 'inbound|9080||')).toMatchObject({ type: 'STATIC', loadAssignment: { endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: { address: '10.10.0.1', portValue: 9080 } } } }] }] } });
+    expect(cfg.clusters.find((c) => c.name === 'inbound|9080||')).toMatchObject({ type: 'STATIC', loadAssignment: { endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: { address: '127.0.0.1', portValue: 9080 } } } }] }] } });
+    // Peers reach the sidecar on the workload's address and port; it forwards to the app on loopback.
+    const bound = cfg.listeners.find((l) => l.name === '10.10.0.1_9080')!;
+    expect(bound.address).toEqual({ socketAddress: { address: '10.10.0.1', portValue: 9080 } });
+    expect(bound.filterChains!.map((c) => c.name)).toEqual(['inbound_0.0.0.0_9080']);
+    const withApp = m.config(sidecar(m.push, '10.10.0.1', { metadata: { INTERCEPTION_MODE: 'NONE', APP_ADDRESS: '127.0.11.1' } }));
+    expect(JSON.stringify(withApp.clusters.find((c) => c.name === 'inbound|9080||'))).toContain('127.0.11.1');
     const r = simulate(cfg, { port: 15080, address: '127.0.0.1', host: 'reviews:9080' });
     expect(r).toMatchObject({ listener: '127.0.0.1_15080', routeConfig: 'http_proxy', cluster: `outbound|9080||${FQDN('reviews')}` });
     expect(simulate(cfg, { port: 15080, address: '127.0.0.1', host: 'sleep.other:80' }).cluster).toBe(`outbound|80||${FQDN('sleep', 'other')}`);
