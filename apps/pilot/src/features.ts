@@ -44,6 +44,13 @@ export const PILOT_SETTINGS = defineSettings({
     default: 5_000,
     description: 'longest a push holds listeners and routes while new clusters wait for their endpoints',
   },
+  retiredClusterGrace: {
+    kind: 'duration',
+    env: 'PILOT_RETIRED_CLUSTER_GRACE',
+    flag: 'retired-cluster-grace',
+    default: 10_000,
+    description: 'how long a cluster removed from a proxyless client\'s config stays served, for routes the client still uses (make-before-break)',
+  },
   pushHistory: { kind: 'int', env: 'PILOT_PUSH_HISTORY', flag: 'push-history', default: 50, min: 1, max: 10_000, description: 'pushes kept for /debug/push_status' },
   domainSuffix: { kind: 'string', env: 'PILOT_DOMAIN_SUFFIX', flag: 'domain-suffix', default: 'cluster.local', description: 'cluster domain of service host names' },
   trustDomain: { kind: 'string', env: 'PILOT_TRUST_DOMAIN', flag: 'trust-domain', default: 'cluster.local', description: 'SPIFFE trust domain' },

@@ -12,6 +12,7 @@ import { proxyFromNode, proxyNeedsPush, type ProxyInfo as ModelProxy, type PushC
 import { TYPE_URL } from '@sextant/proto';
 import { resourcesOf, type ProxyInfo, type PushRequest, type Snapshot, type SnapshotSource, type TypeResources } from '@sextant/xds-server';
 import type { Logger } from '@sextant/util';
+import { ClusterRetirement } from './retired-clusters';
 
 /** What translation gives for one proxy. */
 export interface TranslatedConfig {
@@ -46,6 +47,12 @@ export interface SnapshotSourceHooks {
   translateFailed?(proxyId: string, err: unknown): void;
 }
 
+export interface SnapshotSourceOptions {
+  /** How long clusters removed from a proxyless proxy's output stay served (see retired-clusters.ts). */
+  retiredClusterGraceMs?: number;
+  now?: () => number;
+}
+
 interface CacheEntry {
   key: string;
   types: Map<string, TypeResources>;
@@ -68,12 +75,16 @@ export class PilotSnapshotSource implements SnapshotSource {
   private readonly log: Logger;
   private readonly stats = { hits: 0, misses: 0 };
 
+  private readonly retirement: ClusterRetirement;
+
   constructor(
     private readonly translator: Translator,
     logger: Logger,
     private readonly hooks: SnapshotSourceHooks = {},
+    options: SnapshotSourceOptions = {},
   ) {
     this.log = logger.child({ scope: 'snapshot-source' });
+    this.retirement = new ClusterRetirement(options.retiredClusterGraceMs ?? 10_000, options.now);
   }
 
   /** The PushContext proxies are served from (undefined until the first load). */
@@ -164,6 +175,19 @@ export class PilotSnapshotSource implements SnapshotSource {
     return key;
   }
 
+  /** On-demand subscribers keep removed clusters for a grace period (make-before-break). */
+  private retire(key: string, fresh: Map<string, TypeResources>): void {
+    const clusters = fresh.get(TYPE_URL.cluster);
+    const endpoints = fresh.get(TYPE_URL.endpoint);
+    if (clusters && endpoints) {
+      const merged = this.retirement.clusters(key, clusters, endpoints);
+      fresh.set(TYPE_URL.cluster, merged.clusters);
+      fresh.set(TYPE_URL.endpoint, merged.endpoints);
+    } else if (endpoints) {
+      fresh.set(TYPE_URL.endpoint, this.retirement.endpoints(key, endpoints));
+    }
+  }
+
   private generate(proxy: ProxyInfo, changedTypes: ReadonlySet<string> | undefined): Snapshot {
     const generation = this.generation!;
     const model = this.modelProxy(proxy);
@@ -187,7 +211,10 @@ export class PilotSnapshotSource implements SnapshotSource {
         throw err;
       }
       // Fill every type this entry lacks (translation produced them anyway); keep the rest, so unchanged types stay the same objects.
-      for (const t of SERVED_TYPES) if (!entry.types.has(t)) entry.types.set(t, resourcesOf(t, out.resources.get(t) ?? []));
+      const fresh = new Map<string, TypeResources>();
+      for (const t of SERVED_TYPES) if (!entry.types.has(t)) fresh.set(t, resourcesOf(t, out.resources.get(t) ?? []));
+      if (model.proxyless) this.retire(key, fresh);
+      for (const [t, r] of fresh) entry.types.set(t, r);
       for (const w of out.warnings) entry.warnings.add(w);
       this.hooks.translated?.(performance.now() - t0, missing.length);
       this.log.debug({ proxy: proxy.id, key, types: missing.length }, 'translated');
