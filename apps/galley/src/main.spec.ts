@@ -37,6 +37,9 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   client?.close();
+  // The restart test replaces svc.app, and the NATS test replaces svc.nats; cleanup() only knows the first ones.
+  if (svc && svc.app.process.exitCode === null) await svc.app.stop('SIGKILL');
+  await svc?.nats.stop();
   await svc?.cleanup();
   dir.remove();
 });
