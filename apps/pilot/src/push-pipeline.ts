@@ -20,7 +20,7 @@ import {
 } from '@sextant/pilot-model';
 import { pushRequestFor, type RegistryEvent } from '@sextant/registry';
 import type { Logger } from '@sextant/util';
-import { debounce, endpointPush, fullPush, mergePushRequests, type Clock, type Debouncer, type PushRequest } from '@sextant/xds-server';
+import { debounce, endpointPush, fullPush, mergePushRequests, systemClock, type Clock, type Debouncer, type PushRequest } from '@sextant/xds-server';
 import type { ConfigEvent } from './config-watcher';
 import type { PushHistory } from './push-history';
 
@@ -72,18 +72,15 @@ export class PushPipeline {
   private started = false;
   private frozen: { services: Service[]; endpoints: ServiceEndpoint[]; since: number } | undefined;
   private holdUntil = 0;
-  private releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  private releaseTimer: unknown;
+  private readonly clock: Clock;
   private held: Held = { model: undefined, xds: undefined };
   private seq = 0;
 
   constructor(private readonly opts: PushPipelineOptions) {
     this.log = opts.logger.child({ scope: 'push' });
-    this.debouncer = debounce((req) => this.push(req), {
-      quietMs: opts.quietMs,
-      maxDelayMs: opts.maxDelayMs,
-      logger: this.log,
-      ...(opts.clock ? { clock: opts.clock } : {}),
-    });
+    this.clock = opts.clock ?? systemClock;
+    this.debouncer = debounce((req) => this.push(req), { quietMs: opts.quietMs, maxDelayMs: opts.maxDelayMs, logger: this.log, clock: this.clock });
   }
 
   /** Whether the first PushContext has been built. */
@@ -143,14 +140,19 @@ export class PushPipeline {
         this.log.warn('NATS away: serving the last registry state; registry changes are held');
       }
       this.holdUntil = Number.POSITIVE_INFINITY;
-      if (this.releaseTimer) clearTimeout(this.releaseTimer);
+      this.clearRelease();
       return;
     }
     if (!this.frozen) return;
     this.holdUntil = this.now() + this.opts.settleMs;
-    if (this.releaseTimer) clearTimeout(this.releaseTimer);
-    this.releaseTimer = setTimeout(() => this.release(), this.opts.settleMs);
-    this.releaseTimer.unref?.();
+    this.clearRelease();
+    this.releaseTimer = this.clock.setTimeout(() => this.release(), this.opts.settleMs);
+    (this.releaseTimer as { unref?: () => void }).unref?.();
+  }
+
+  private clearRelease(): void {
+    if (this.releaseTimer !== undefined) this.clock.clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
   }
 
   /** Pushes whatever is pending now. */
@@ -160,7 +162,7 @@ export class PushPipeline {
 
   stop(): void {
     this.debouncer.stop();
-    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.clearRelease();
   }
 
   private release(): void {
@@ -179,7 +181,7 @@ export class PushPipeline {
   }
 
   private now(): number {
-    return this.opts.clock?.now() ?? Date.now();
+    return this.clock.now();
   }
 
   private push(request: PushRequest, initialModel?: ModelPushRequest): void {
