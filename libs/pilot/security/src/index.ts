@@ -55,3 +55,15 @@ export {
   ENVOY_PROTOS_FOR_SECURITY,
 } from './type-urls';
 export type * from './rbac-types';
+export {
+  simulateSecurity,
+  selectFilterChain,
+  RBAC_DENIED_BODY,
+  type SecurityConnection,
+  type SecurityRequest,
+  type SecurityOutcome,
+  type SecurityStage,
+} from './security-simulator';
+export { evaluateRbacFilter, evaluateRbacRules, policyMatches, permissionMatches, principalMatches, urlPathOf, type RbacAttributes, type RbacFilterResult, type RbacRulesResult } from './rbac-evaluator';
+export { evaluateJwtAuthn, providerExtracts, normalizedPayload, JWT_FAILURE_BODY, type TestJwt, type JwtStatus, type JwtResult, type JwtRequest } from './jwt-evaluator';
+export { matchString, matchHeader, matchCidr, matchValue, matchMetadata, matchUriTemplate, metadataAt, headerValue, type DynamicMetadata, type HeaderMap } from './envoy-match';

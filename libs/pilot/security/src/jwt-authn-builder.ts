@@ -80,41 +80,45 @@ export interface JwtBuildOptions {
   warn?: (message: string) => void;
 }
 
-function provider(rule: JWTRule, ref: string, opts: JwtBuildOptions): JwtProviderObject {
-  const p: JwtProviderObject = {
+function jwksSource(rule: JWTRule, ref: string, opts: JwtBuildOptions): Pick<JwtProviderObject, 'remoteJwks' | 'localJwks'> {
+  if (rule.jwks) return { localJwks: { inlineString: rule.jwks } };
+  const uri = rule.jwksUri ?? rule.jwks_uri;
+  const parsed = uri ? parseJwksUri(uri) : undefined;
+  if (uri && parsed) return { remoteJwks: { httpUri: { uri, cluster: jwksClusterName(parsed), timeout: timeoutOf(rule.timeout) }, cacheDuration: FIVE_MINUTES } };
+  opts.warn?.(
+    uri
+      ? `RequestAuthentication ${ref}: jwksUri "${uri}" is not an http(s) URL; tokens of issuer "${rule.issuer ?? ''}" will be rejected`
+      : `RequestAuthentication ${ref}: issuer "${rule.issuer ?? ''}" has neither jwks nor jwksUri (OpenID discovery is not supported); its tokens will be rejected`,
+  );
+  return { localJwks: { inlineString: UNRESOLVED_JWKS } };
+}
+
+function provider(rule: JwtRuleRef['rule'], ref: string, opts: JwtBuildOptions): JwtProviderObject {
+  return {
+    ...(rule.issuer ? { issuer: rule.issuer } : {}),
+    ...(rule.audiences?.length ? { audiences: [...rule.audiences] } : {}),
+    ...jwksSource(rule, ref, opts),
+    ...(rule.forwardOriginalToken ? { forward: true } : {}),
+    ...(rule.fromHeaders?.length ? { fromHeaders: rule.fromHeaders.map((h) => (h.prefix ? { name: h.name, valuePrefix: h.prefix } : { name: h.name })) } : {}),
+    ...(rule.fromParams?.length ? { fromParams: [...rule.fromParams] } : {}),
+    ...(rule.fromCookies?.length ? { fromCookies: [...rule.fromCookies] } : {}),
+    ...(rule.outputPayloadToHeader ? { forwardPayloadHeader: rule.outputPayloadToHeader } : {}),
     payloadInMetadata: JWT_PAYLOAD_KEY,
     normalizePayloadInMetadata: { spaceDelimitedClaims: spaceDelimitedClaims(rule.spaceDelimitedClaims) },
+    ...(rule.outputClaimToHeaders?.length ? { claimToHeaders: rule.outputClaimToHeaders.map((c) => ({ headerName: c.header, claimName: c.claim })) } : {}),
+    ...(opts.clearRouteCache ? { clearRouteCache: true } : {}),
   };
-  if (rule.issuer) p.issuer = rule.issuer;
-  if (rule.audiences?.length) p.audiences = [...rule.audiences];
-  const uri = rule.jwksUri ?? rule.jwks_uri;
-  if (rule.jwks) {
-    p.localJwks = { inlineString: rule.jwks };
-  } else if (uri) {
-    const parsed = parseJwksUri(uri);
-    if (parsed) {
-      p.remoteJwks = { httpUri: { uri, cluster: jwksClusterName(parsed), timeout: timeoutOf(rule.timeout) }, cacheDuration: FIVE_MINUTES };
-    } else {
-      opts.warn?.(`RequestAuthentication ${ref}: jwksUri "${uri}" is not an http(s) URL; tokens of issuer "${rule.issuer ?? ''}" will be rejected`);
-      p.localJwks = { inlineString: UNRESOLVED_JWKS };
-    }
-  } else {
-    opts.warn?.(`RequestAuthentication ${ref}: issuer "${rule.issuer ?? ''}" has neither jwks nor jwksUri (OpenID discovery is not supported); its tokens will be rejected`);
-    p.localJwks = { inlineString: UNRESOLVED_JWKS };
-  }
-  if (rule.forwardOriginalToken) p.forward = true;
-  if (rule.fromHeaders?.length) p.fromHeaders = rule.fromHeaders.map((h) => (h.prefix ? { name: h.name, valuePrefix: h.prefix } : { name: h.name }));
-  if (rule.fromParams?.length) p.fromParams = [...rule.fromParams];
-  if (rule.fromCookies?.length) p.fromCookies = [...rule.fromCookies];
-  if (rule.outputPayloadToHeader) p.forwardPayloadHeader = rule.outputPayloadToHeader;
-  if (rule.outputClaimToHeaders?.length) p.claimToHeaders = rule.outputClaimToHeaders.map((c) => ({ headerName: c.header, claimName: c.claim }));
-  if (opts.clearRouteCache) p.clearRouteCache = true;
-  return p;
+}
+
+interface JwtRuleRef {
+  rule: JWTRule;
+  /** `namespace/name` of the RequestAuthentication, for messages. */
+  ref: string;
 }
 
 /** JWT rules of the applicable RequestAuthentications, sorted by issuer (stable), with their policy for messages. */
-export function jwtRules(policies: readonly RequestAuthentication[], warn?: (m: string) => void): { rule: JWTRule; ref: string }[] {
-  const out: { rule: JWTRule; ref: string }[] = [];
+export function jwtRules(policies: readonly RequestAuthentication[], warn?: (m: string) => void): JwtRuleRef[] {
+  const out: JwtRuleRef[] = [];
   for (const p of policies) {
     const ref = `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
     if (usesTargetRef(p)) {
