@@ -8,7 +8,7 @@ export const STORE_ERROR_CODES = {
   STORE_NOT_FOUND: 'the resource (or the revision asked for) is not in the store',
   STORE_STALE:
     'the resourceVersion given no longer matches the stored one, or the resource changed while the write was in progress; read it again and retry',
-  STORE_INVALID: 'the request cannot be carried out as asked (a resource twice in one batch, a rollback to a deletion, a rollback refused by validation)',
+  STORE_INVALID: 'the request cannot be carried out as asked (a resource twice in one batch, a rollback to a deletion)',
   STORE_UNAVAILABLE: 'NATS KV failed during a read or a write; a batch that was being written has been rolled back',
 } as const;
 export type StoreErrorCode = keyof typeof STORE_ERROR_CODES;
