@@ -98,7 +98,7 @@ async function streamWatch(ingest: ConfigIngest, call: grpc.ServerWritableStream
   call.on('cancelled', () => watch.stop());
   call.on('close', () => watch.stop());
   const send = async (event: GalleyV1.WatchEvent) => {
-    if (!call.write(event) && !call.cancelled) await once(call, 'drain');
+    if (!call.write(event) && !call.cancelled) await Promise.race([once(call, 'drain'), once(call, 'close'), once(call, 'cancelled')]);
   };
   try {
     for await (const update of watch) {

@@ -128,3 +128,24 @@ describe('ConfigStore.watch', () => {
     expect(names(w.updates[1]!)).toEqual(['ADDED x']);
   });
 });
+
+describe('a watcher that falls behind', () => {
+  it('is closed with STORE_UNAVAILABLE after maxPending updates instead of growing without bound', async () => {
+    const store = new ConfigStore({ kv: await fx.bucket() });
+    const watch = store.watch({ maxPending: 3 });
+    const it = watch[Symbol.asyncIterator]();
+    expect((await it.next()).value).toMatchObject({ initial: true });
+    for (let i = 0; i < 5; i++) await store.apply([vs(`n${i}`)]);
+    await new Promise((r) => setTimeout(r, 300));
+    const got: string[] = [];
+    const err = await (async () => {
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return undefined;
+        got.push(r.value.changes[0]!.ref.name);
+      }
+    })().catch((e: Error) => e);
+    expect(got).toEqual(['n0', 'n1', 'n2']);
+    expect(err).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+  });
+});

@@ -40,6 +40,8 @@ export interface WatchOptions {
   batchTimeoutMs?: number;
   /** Put the starting state into the first update (default true); false: the first update is empty. */
   includeInitial?: boolean;
+  /** Updates that may wait for the consumer; beyond that the watch ends with STORE_UNAVAILABLE (watch again). Default 10,000. */
+  maxPending?: number;
 }
 
 export interface ConfigWatch extends AsyncIterable<ConfigUpdate> {
@@ -50,6 +52,7 @@ export interface ConfigWatch extends AsyncIterable<ConfigUpdate> {
 }
 
 export const DEFAULT_BATCH_TIMEOUT_MS = 5_000;
+export const DEFAULT_MAX_PENDING = 10_000;
 
 export function watchConfig(kv: KV, opts: WatchOptions, logger: Logger): ConfigWatch {
   return new KvConfigWatch(kv, opts, logger);
@@ -171,7 +174,17 @@ class KvConfigWatch implements ConfigWatch {
       this.channel.push({ initial: true, changes: first });
       return;
     }
-    if (changes.length) this.channel.push({ initial: false, changes, ...info });
+    if (!changes.length) return;
+    if (this.channel.size >= (this.opts.maxPending ?? DEFAULT_MAX_PENDING)) {
+      // A consumer this far behind would hold everyone's memory; it starts again from the current state.
+      this.logger.warn({ pending: this.channel.size }, 'config watcher fell behind; closing it');
+      this.stopped = true;
+      this.iter?.stop();
+      this.assembler.stop();
+      this.channel.end(new ConfigStoreError('STORE_UNAVAILABLE', `the watcher fell ${this.channel.size} updates behind and was closed; watch again`));
+      return;
+    }
+    this.channel.push({ initial: false, changes, ...info });
   }
 }
 
