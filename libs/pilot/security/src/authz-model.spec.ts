@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Rule } from '@sextant/config-model';
 import { RuleError } from './authz-attributes';
-import { buildModel, generatePolicy } from './authz-model';
+import { buildModel, generatePolicy, type GenerateOptions } from './authz-model';
 import type { PermissionObject, PrincipalObject } from './rbac-types';
 
-const allow = { forTcp: false, action: 'ALLOW' as const };
-const policy = (rule: Rule, o: Parameters<typeof generatePolicy>[1] = allow) => generatePolicy(buildModel('foo', rule), o);
+const allow: GenerateOptions = { forTcp: false, action: 'ALLOW' };
+const policy = (rule: Rule, o: GenerateOptions = allow) => generatePolicy(buildModel('foo', rule), o);
 /** The attributes of the single from/to of a rule. */
-const principalsOf = (rule: Rule, o = allow): PrincipalObject[] => policy(rule, o).principals[0]!.andIds!.ids;
-const permissionsOf = (rule: Rule, o = allow): PermissionObject[] => policy(rule, o).permissions[0]!.andRules!.rules;
+const principalsOf = (rule: Rule, o: GenerateOptions = allow): PrincipalObject[] => policy(rule, o).principals[0]!.andIds!.ids;
+const permissionsOf = (rule: Rule, o: GenerateOptions = allow): PermissionObject[] => policy(rule, o).permissions[0]!.andRules!.rules;
 const authn = (m: object): PrincipalObject => ({ authenticated: { principalName: m } });
 
 describe('sources -> principals', () => {

@@ -63,7 +63,7 @@ describe('end-user authentication at the ingress gateway', () => {
   it('the JWKS host is a mesh service: its outbound cluster is used, none is added', () => {
     expect(o.extraClusters).toEqual([]);
     expect(o.config.clusters.some((c) => c.name === 'outbound|80||jwks.istio-system.svc.cluster.local')).toBe(true);
-    const hcm = o.config.listeners[0]!.filterChains![0]!.filters[0]!.typedConfig as { httpFilters: { name: string }[] };
+    const hcm = o.config.listeners[0]!.filterChains![0]!.filters[0]!.typedConfig as unknown as { httpFilters: { name: string }[] };
     expect(hcm.httpFilters.map((f) => f.name)).toEqual(['envoy.filters.http.jwt_authn', 'envoy.filters.http.rbac.deny', 'envoy.filters.http.rbac.allow', 'envoy.filters.http.cors', 'envoy.filters.http.fault', 'envoy.filters.http.router']);
   });
 });
