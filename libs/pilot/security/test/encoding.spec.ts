@@ -2,8 +2,9 @@
 // clusters) encodes under Envoy's real protos, strictly: unknown fields,
 // wrong types, enum names and protoc-gen-validate rules fail.
 import { describe, expect, it } from 'vitest';
-import type { ProxyConfig } from '@sextant/translate';
-import { SECURITY_TYPED } from '../src/type-urls';
+import { decodeMessage, encodeMessage, loadMoreEnvoyProtos, TYPE_URL } from '@sextant/proto';
+import { ENVOY_PROTOS_FOR_TRANSLATION, type ProxyConfig } from '@sextant/translate';
+import { ENVOY_PROTOS_FOR_SECURITY, SECURITY_TYPED } from '../src/type-urls';
 import { encodeEnvoy, envoyProblems, RESOURCE_TYPES } from './envoy-proto';
 import { runScenario, SCENARIOS } from './scenarios';
 
@@ -23,6 +24,25 @@ describe('Envoy proto conformance of every scenario output', () => {
       });
     }
   }
+});
+
+describe('the ADS server path (@sextant/proto packing) takes the same output', () => {
+  it('encodes (strict) and decodes the security listeners once ENVOY_PROTOS_FOR_SECURITY are loaded', () => {
+    loadMoreEnvoyProtos([...ENVOY_PROTOS_FOR_TRANSLATION, ...ENVOY_PROTOS_FOR_SECURITY]);
+    let filters = 0;
+    for (const scenario of SCENARIOS) {
+      for (const o of runScenario(scenario).outputs) {
+        for (const l of o.config.listeners) {
+          const back = decodeMessage<{ name: string; filterChains?: { filters: { typedConfig?: { typeUrl?: string; type_url?: string } }[] }[] }>(TYPE_URL.listener, encodeMessage(TYPE_URL.listener, l));
+          expect(back.name).toBe(l.name);
+          const url = (t: { typeUrl?: string; type_url?: string } | undefined) => t?.typeUrl ?? t?.type_url;
+          filters += (back.filterChains ?? []).flatMap((c) => c.filters).filter((f) => url(f.typedConfig) === SECURITY_TYPED.networkRbac).length;
+        }
+        for (const c of o.extraClusters) expect(decodeMessage<{ name: string }>(TYPE_URL.cluster, encodeMessage(TYPE_URL.cluster, c)).name).toBe(c.name);
+      }
+    }
+    expect(filters).toBeGreaterThan(5);
+  });
 });
 
 describe('the conformance check sees security config', () => {
