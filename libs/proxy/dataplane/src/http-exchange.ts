@@ -4,23 +4,22 @@
 // (load balancing, circuit breaking, per-try timeout, retries with backoff)
 // -> response (header ops, CORS, peer metadata) -> metrics and access log.
 // HTTP/1.1 connections reuse one exchange object for all their requests.
-import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { FaultConfig, RouteActionConfig } from '@sextant/xds-client';
+import type { RouteActionConfig } from '@sextant/xds-client';
 import type { ClusterRuntime } from './cluster-runtime';
-import { grpcStatusForHttp, type DownstreamSink } from './downstream';
-import { evaluateCors } from './cors-filter';
-import { decideFault, faultEnded, faultStarted } from './fault-filter';
+import type { DownstreamSink } from './downstream';
+import { sendGrpcReply, sendLocalReply } from './exchange-replies';
+import { endFault, runFilters } from './exchange-filters';
 import { finishExchange } from './exchange-finish';
-import { getHeader, HOP_BY_HOP, removeHeader, setHeader } from './headers';
+import { buildUpstreamHead, prepareResponseHeaders } from './exchange-headers';
+import { getHeader, setHeader } from './headers';
 import type { Host } from './host';
 import type { ActiveConfig, ConnInfo, HcmRuntime, ProxyServices } from './http-context';
-import { checkRateLimit } from './local-ratelimit';
 import type { MatchInput } from './matchers';
 import { startMirrors } from './mirror';
 import { OUTCOME, type Outcome } from './outlier-detector';
-import { PEER_HEADER, PEER_ID_HEADER, UNKNOWN_PEER, type PeerLabels } from './peer-metadata';
-import { applyRequestOps, applyResponseOps, hashKey, redirectLocation, rewritePath, type FormatContext } from './request-mutations';
+import { UNKNOWN_PEER, type PeerLabels } from './peer-metadata';
+import { redirectLocation, type FormatContext } from './request-mutations';
 import { FLAG } from './response-flags';
 import { compileRetryPolicy, grpcStatusOf, type CompiledRetryPolicy } from './retry-policy';
 import { isGrpc, type CompiledRoute, type RouteFilters } from './route-matcher';
@@ -87,9 +86,9 @@ export class HttpExchange implements UpstreamHandler, MatchInput, FormatContext 
   peer: PeerLabels = UNKNOWN_PEER;
   corsHeaders: string[] | undefined;
   faultActive = false;
-  private routeTimer: NodeJS.Timeout | undefined;
-  private tryTimer: NodeJS.Timeout | undefined;
-  private waitTimer: NodeJS.Timeout | undefined;
+  routeTimer: NodeJS.Timeout | undefined;
+  tryTimer: NodeJS.Timeout | undefined;
+  waitTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly services: ProxyServices,
@@ -149,7 +148,7 @@ export class HttpExchange implements UpstreamHandler, MatchInput, FormatContext 
     if (action.kind !== 'route') return this.localReply(404, '', FLAG.NR, 'route_not_found');
     this.action = action;
     this.chooseCluster(action, route);
-    this.runFilters();
+    runFilters(this);
   }
 
   private chooseCluster(action: RouteActionConfig, route: CompiledRoute): void {
@@ -168,138 +167,19 @@ export class HttpExchange implements UpstreamHandler, MatchInput, FormatContext 
     }
   }
 
-  private runFilters(): void {
-    const hcm = this.hcm;
-    const f = this.filters!;
-    if (hcm.hasFault && !f.disabled.has('envoy.filters.http.fault')) {
-      const cfg = f.fault ?? hcm.fault;
-      const d = cfg ? decideFault(cfg, this, this.clusterName) : undefined;
-      if (d !== undefined && cfg) {
-        faultStarted(cfg);
-        this.faultActive = true;
-        const abort = () => {
-          if (d.abortStatus > 0 || d.abortGrpcStatus >= 0) {
-            this.endFault(cfg);
-            if (d.abortGrpcStatus >= 0 && this.grpc) return this.grpcReply(d.abortGrpcStatus, 'fault filter abort', FLAG.FI);
-            return this.localReply(d.abortStatus || 503, 'fault filter abort', FLAG.FI, 'fault_filter_abort');
-          }
-          this.endFault(cfg);
-          this.afterFault();
-        };
-        if (d.delayMs > 0) {
-          this.flags |= FLAG.DI;
-          this.waitTimer = setTimeout(() => {
-            this.waitTimer = undefined;
-            if (!this.finished) abort();
-          }, d.delayMs);
-          return;
-        }
-        return abort();
-      }
-    }
-    this.afterFault();
-  }
-
-  private endFault(cfg: FaultConfig): void {
-    if (this.faultActive) {
-      this.faultActive = false;
-      faultEnded(cfg);
-    }
-  }
-
-  private afterFault(): void {
-    const hcm = this.hcm;
-    const f = this.filters!;
-    if (hcm.hasCors && f.cors !== undefined && !f.disabled.has('envoy.filters.http.cors')) {
-      const c = evaluateCors(f.cors, this.method, this.headers);
-      if (c !== undefined) {
-        if (c.preflight) return this.localReply(200, '', 0, 'cors_response', c.headers);
-        this.corsHeaders = c.headers;
-      }
-    }
-    if (hcm.hasRateLimit && !f.disabled.has('envoy.filters.http.local_ratelimit')) {
-      const cfg = f.localRateLimit ?? hcm.rateLimit;
-      if (cfg !== undefined) {
-        const r = checkRateLimit(cfg, Date.now());
-        if (r === 'limited') {
-          const extra: string[] = ['x-local-rate-limit', 'true'];
-          for (const h of cfg.responseHeadersToAdd) extra.push(h.name, h.value);
-          return this.localReply(cfg.status, 'local_rate_limited', FLAG.RL, 'local_rate_limited', extra);
-        }
-      }
-    }
-    this.forward();
-  }
-
-  private forward(): void {
+  /** After the filters: cluster, request head, retry policy, mirrors, first attempt. */
+  forward(): void {
     const action = this.action!;
     const route = this.route!;
     const cluster = this.clusterName ? this.active.clusters.get(this.clusterName) : undefined;
     if (cluster === undefined) return this.localReply(action.clusterNotFoundCode, '', FLAG.NC, 'cluster_not_found');
     this.cluster = cluster;
-    this.upstreamHead = this.buildUpstreamHead(action, route, cluster);
+    this.upstreamHead = buildUpstreamHead(this, action, route, cluster);
     this.retry = compileRetryPolicy(route.retryPolicy, this.services.options.defaultRetry);
     if (this.retry.isDefault || this.retry.numRetries > 0) cluster.retryBudget.deposit(Date.now());
     if (!this.retry.requestAllowed(this)) this.retry = compileRetryPolicy({ ...this.retry.config, numRetries: 0 });
     if (route.mirrors.length > 0 && this.requestEnded) startMirrors(this);
     this.attempt();
-  }
-
-  private buildUpstreamHead(action: RouteActionConfig, route: CompiledRoute, cluster: ClusterRuntime): RequestHead {
-    const h = this.headers;
-    const hcm = this.hcm;
-    // Hop-by-hop headers never travel; "te: trailers" does (gRPC).
-    for (let i = 0; i < h.length; i += 2) {
-      if (HOP_BY_HOP.has(h[i]!) && !(h[i] === 'te' && h[i + 1] === 'trailers')) {
-        removeHeader(h, h[i]!);
-        i -= 2;
-      }
-    }
-    const ops = this.weightedIndex >= 0 ? [route.weighted!.headers[this.weightedIndex]!, ...route.headerOps] : route.headerOps;
-    if (ops.length > 0) applyRequestOps(h, ops, this);
-    let authority = this.authority;
-    const hr = action.hostRewrite;
-    const whr = this.weightedIndex >= 0 ? route.weighted!.hostRewrite[this.weightedIndex] : undefined;
-    if (whr !== undefined) authority = whr;
-    else if (hr !== undefined) {
-      if (hr.kind === 'literal') authority = hr.value;
-      else if (hr.kind === 'header') authority = getHeader(h, hr.header) ?? authority;
-    }
-    if (hcm.config.generateRequestId) {
-      let id = getHeader(h, 'x-request-id');
-      if (id === undefined || (hcm.config.useRemoteAddress && !hcm.config.preserveExternalRequestId)) {
-        id = randomUUID();
-        setHeader(h, 'x-request-id', id);
-      }
-      this.requestId = id;
-    } else this.requestId = getHeader(h, 'x-request-id') ?? '';
-    if (getHeader(h, 'x-forwarded-proto') === undefined) h.push('x-forwarded-proto', this.scheme);
-    if (hcm.config.useRemoteAddress && !hcm.config.skipXffAppend) {
-      const xff = getHeader(h, 'x-forwarded-for');
-      setHeader(h, 'x-forwarded-for', xff ? `${xff}, ${this.conn.remoteAddress}` : this.conn.remoteAddress);
-    }
-    const svc = this.services;
-    if (svc.options.exchangePeerMetadata) {
-      if (hcm.direction === 'inbound') {
-        this.peer = svc.peers.decode(getHeader(h, PEER_HEADER));
-        removeHeader(h, PEER_HEADER);
-        removeHeader(h, PEER_ID_HEADER);
-      } else if (svc.peerHeaders !== undefined) {
-        setHeader(h, PEER_ID_HEADER, svc.peerHeaders.id);
-        setHeader(h, PEER_HEADER, svc.peerHeaders.metadata);
-      }
-    }
-    if (this.route!.attemptCountHeader) setHeader(h, 'x-envoy-attempt-count', '1');
-    const policies = action.hashPolicy;
-    if (policies.length > 0 && (cluster.config.lbPolicy === 'RING_HASH' || cluster.config.lbPolicy === 'MAGLEV')) {
-      const k = hashKey(policies, { headers: h, path: this.path, remoteAddress: this.conn.remoteAddress });
-      this.hash = k.hash;
-      this.setCookie = k.setCookie;
-    }
-    const path = action.prefixRewrite !== undefined || route.regexRewrite !== undefined ? rewritePath(this.path, route, action) : this.path;
-    const up = this.upgrade !== undefined && this.hcm.upgrades.has(this.upgrade) && action.upgrades[this.upgrade] !== false ? this.upgrade : undefined;
-    this.upgrade = up;
-    return { method: this.method, path, authority, scheme: this.scheme, headers: h, contentLength: this.contentLength, hasBody: this.hasBody, ...(up ? { upgrade: up } : {}) };
   }
 
   // attempts -----------------------------------------------------------------
@@ -435,7 +315,7 @@ export class HttpExchange implements UpstreamHandler, MatchInput, FormatContext 
     this.grpcStatus = grpcStatus;
     this.upstreamServiceMs = now() - this.attemptStart;
     this.cluster!.outlierDetector?.report(this.host!, status >= 500 ? (status >= 502 && status <= 504 ? OUTCOME.GATEWAY : OUTCOME.HTTP_5XX) : OUTCOME.SUCCESS);
-    this.prepareResponseHeaders(headers);
+    prepareResponseHeaders(this, headers);
     this.responseStarted = true;
     this.sink.sendHead(status, headers, false);
   }
@@ -449,41 +329,6 @@ export class HttpExchange implements UpstreamHandler, MatchInput, FormatContext 
       return false;
     }
     return this.cluster!.canRetry(this.retry.isDefault, Date.now()) || (this.cluster!.stats.upstream_rq_retry_overflow++, false);
-  }
-
-  prepareResponseHeaders(h: string[]): void {
-    for (let i = 0; i < h.length; i += 2) {
-      if (HOP_BY_HOP.has(h[i]!) && !(this.upgrade !== undefined && (h[i] === 'upgrade' || h[i] === 'connection'))) {
-        removeHeader(h, h[i]!);
-        i -= 2;
-      }
-    }
-    const route = this.route;
-    if (route !== undefined) {
-      const ops = this.weightedIndex >= 0 ? [route.weighted!.headers[this.weightedIndex]!, ...route.headerOps] : route.headerOps;
-      if (ops.length > 0) applyResponseOps(h, ops, this);
-      if (route.attemptCountInResponse) setHeader(h, 'x-envoy-attempt-count', String(this.attempts));
-    }
-    const svc = this.services;
-    if (svc.options.exchangePeerMetadata) {
-      if (this.hcm.direction === 'inbound') {
-        if (svc.peerHeaders !== undefined) {
-          setHeader(h, PEER_ID_HEADER, svc.peerHeaders.id);
-          setHeader(h, PEER_HEADER, svc.peerHeaders.metadata);
-        }
-      } else {
-        this.peer = svc.peers.decode(getHeader(h, PEER_HEADER));
-        removeHeader(h, PEER_HEADER);
-        removeHeader(h, PEER_ID_HEADER);
-      }
-    }
-    if (this.upstreamServiceMs >= 0) h.push('x-envoy-upstream-service-time', String(Math.round(this.upstreamServiceMs)));
-    const cfg = this.hcm.config;
-    if (cfg.serverHeader === 'OVERWRITE') setHeader(h, 'server', cfg.serverName);
-    else if (cfg.serverHeader === 'APPEND_IF_ABSENT' && getHeader(h, 'server') === undefined) h.push('server', cfg.serverName);
-    if (this.corsHeaders !== undefined) for (let i = 0; i < this.corsHeaders.length; i += 2) setHeader(h, this.corsHeaders[i]!, this.corsHeaders[i + 1]!);
-    if (this.setCookie !== undefined) h.push('set-cookie', this.setCookie);
-    if (cfg.alwaysSetRequestIdInResponse && this.requestId) setHeader(h, 'x-request-id', this.requestId);
   }
 
   onUpstreamData(chunk: Buffer): void {
@@ -626,43 +471,12 @@ export class HttpExchange implements UpstreamHandler, MatchInput, FormatContext 
 
   /** A response made by the proxy itself. */
   localReply(status: number, body: string, flags: number, detail: string, extra?: string[]): void {
-    if (this.finished) return;
-    this.flags |= flags;
-    this.detail = detail;
-    if (this.attemptActive) this.endAttempt(OUTCOME.SUCCESS, true);
-    if (this.responseStarted) {
-      this.sink.reset();
-      return this.finish();
-    }
-    this.status = status;
-    if (this.grpc && status !== 200) return this.grpcReply(grpcStatusForHttp(status), body, 0, extra);
-    const h: string[] = extra !== undefined ? extra.slice() : [];
-    if (this.corsHeaders !== undefined) h.push(...this.corsHeaders);
-    const bytes = body.length > 0 ? Buffer.from(body) : undefined;
-    if (bytes !== undefined) h.push('content-type', 'text/plain');
-    h.push('content-length', String(bytes?.length ?? 0));
-    if (this.route !== undefined && this.route.headerOps.length > 0) applyResponseOps(h, this.route.headerOps, this);
-    this.responseStarted = true;
-    const end = bytes === undefined || this.method === 'HEAD';
-    this.sink.sendHead(status, h, end);
-    if (!end) {
-      this.responseBytes += bytes.length;
-      this.sink.sendData(bytes);
-      this.sink.sendEnd(undefined);
-    }
-    this.finish();
+    sendLocalReply(this, status, body, flags, detail, extra);
   }
 
   /** A trailers-only gRPC response (status in the head). */
   grpcReply(grpcStatus: number, message: string, flags: number, extra?: string[]): void {
-    this.flags |= flags;
-    this.status = 200;
-    this.grpcStatus = grpcStatus;
-    const h = extra !== undefined ? extra.slice() : [];
-    h.push('content-type', 'application/grpc', 'grpc-status', String(grpcStatus), 'grpc-message', encodeURIComponent(message));
-    this.responseStarted = true;
-    this.sink.sendHead(200, h, true);
-    this.finish();
+    sendGrpcReply(this, grpcStatus, message, flags, extra);
   }
 
   /** The downstream went away (connection closed or stream reset). */
@@ -688,7 +502,7 @@ export class HttpExchange implements UpstreamHandler, MatchInput, FormatContext 
     this.clearTryTimer();
     if (this.faultActive && this.filters) {
       const cfg = this.filters.fault ?? this.hcm.fault;
-      if (cfg) this.endFault(cfg);
+      if (cfg) endFault(this, cfg);
     }
     finishExchange(this, now() - this.startMs);
     this.sink.exchangeDone();

@@ -1,6 +1,6 @@
 // The downstream HTTP/1.1 connection: llhttp reads the socket directly,
 // one reusable exchange object serves the connection's requests in turn,
-// responses are written corked (head and body leave in one write), and
+// a response's head and first body chunk leave in one write, and
 // keep-alive, chunked framing, 100-continue, pipelining and WebSocket
 // upgrades are handled here without node:http's objects and streams.
 import type { Socket } from 'node:net';
@@ -53,14 +53,19 @@ export class Http1Connection implements DownstreamSink {
   private keepAlive = true;
   private closeAfter = false;
   private chunked = false;
-  private corked = false;
+  /** Response head not written yet (it goes out with the first body chunk). */
+  private pendingHead: string | undefined;
+  private flushScheduled = false;
   private upgrading: { target?: string } | undefined;
   private closed = false;
   private tunneling = false;
   /** Bytes the client sent after an upgrade request, before the upstream agreed. */
   private upgradeHead: Buffer | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
-  private readonly uncorkFn = () => this.uncork();
+  private readonly flushFn = () => {
+    this.flushScheduled = false;
+    this.flushHead();
+  };
   private readonly consumed: boolean;
 
   constructor(
@@ -267,43 +272,56 @@ export class Http1Connection implements DownstreamSink {
       else if (this.protocol === 'HTTP/1.0') s += 'connection: keep-alive\r\n';
     }
     s += '\r\n';
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(this.uncorkFn);
-    }
-    this.socket.write(s, 'latin1');
+    // The head waits for the first body chunk so both leave in one write.
+    this.pendingHead = s;
     if (end) this.sendEnd(undefined);
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(this.flushFn);
+    }
   }
 
   sendData(chunk: Buffer): boolean {
     if (this.closed) return true;
-    if (!this.chunked) return this.socket.write(chunk);
-    if (chunk.length === 0) return true;
-    this.socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
-    this.socket.write(chunk);
-    return this.socket.write('\r\n', 'latin1');
+    if (this.chunked) {
+      if (chunk.length === 0) return true;
+      this.flushHead();
+      this.socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
+      this.socket.write(chunk);
+      return this.socket.write('\r\n', 'latin1');
+    }
+    const head = this.pendingHead;
+    if (head !== undefined) {
+      this.pendingHead = undefined;
+      const hl = head.length;
+      const buf = Buffer.allocUnsafe(hl + chunk.length);
+      buf.write(head, 0, hl, 'latin1');
+      chunk.copy(buf, hl);
+      return this.socket.write(buf);
+    }
+    return this.socket.write(chunk);
   }
 
   sendEnd(_trailers?: string[]): void {
     if (this.closed) return;
     if (this.chunked) {
+      this.flushHead();
       this.socket.write('0\r\n\r\n', 'latin1');
       this.chunked = false;
-    }
-    this.uncork();
+    } else this.flushHead();
     this.responseComplete = true;
   }
 
-  private uncork(): void {
-    if (this.corked) {
-      this.corked = false;
-      this.socket.uncork();
+  private flushHead(): void {
+    const head = this.pendingHead;
+    if (head !== undefined) {
+      this.pendingHead = undefined;
+      if (!this.closed) this.socket.write(head, 'latin1');
     }
   }
 
   reset(): void {
-    this.uncork();
+    this.pendingHead = undefined;
     this.closed = true;
     this.socket.destroy();
   }
@@ -329,7 +347,7 @@ export class Http1Connection implements DownstreamSink {
   private spliced = false;
 
   spliceUpgrade(upstream: Socket, upstreamHead: Buffer): void {
-    this.uncork();
+    this.flushHead();
     this.spliced = true;
     const down = this.socket;
     const rest = this.upgradeHead ?? Buffer.alloc(0);
@@ -354,7 +372,7 @@ export class Http1Connection implements DownstreamSink {
     if (this.closed) return;
     if (this.closeAfter || this.services.draining) {
       this.closed = true;
-      this.uncork();
+      this.flushHead();
       this.socket.end();
       return;
     }

@@ -39,6 +39,8 @@ export class Http1Pool implements HostPools {
   private readonly pending: UpstreamHandler[] = [];
   readonly all = new Set<Http1Connection>();
   private draining = false;
+  /** The cluster config the options were computed from. */
+  configRef: unknown;
 
   constructor(
     readonly host: Host,

@@ -80,12 +80,20 @@ export class ListenerManager {
       if (this.bound.has(w.name) || !this.accepting) continue;
       try {
         await this.bind(w.name, w.host, w.port);
+        this.bindErrors.delete(w.name);
       } catch (err) {
-        errors.push(`${w.name} on ${w.host}:${w.port}: ${(err as Error).message}`);
+        const msg = `${w.name} on ${w.host}:${w.port}: ${(err as Error).message}`;
+        if (this.bindErrors.get(w.name) !== msg) this.opts.log.error({ listener: w.name, address: `${w.host}:${w.port}`, err }, 'listener could not bind; the others serve on');
+        this.bindErrors.set(w.name, msg);
+        errors.push(msg);
       }
     }
+    // Like Envoy, one listener that cannot bind does not take the others down; the caller hears about it.
     if (errors.length > 0) throw new DataplaneError('DATAPLANE_BIND_FAILED', `listeners could not bind: ${errors.join('; ')}`);
   }
+
+  /** Listeners that could not bind, with the reason (admin, tests). */
+  readonly bindErrors = new Map<string, string>();
 
   private bind(name: string, host: string, port: number): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -22,12 +22,14 @@ export function poolFor(cluster: ClusterRuntime, host: Host, protocol: 'http1' |
     return p;
   }
   let p = host.http1 as Http1Pool | undefined;
+  if (p !== undefined && p.configRef === cluster.config) return p;
   const opts: PoolOptions = {
     connectTimeoutMs: cluster.config.connectTimeoutMs,
     idleTimeoutMs: Math.min(cluster.config.idleTimeoutMs || d.upstreamIdleCapMs, d.upstreamIdleCapMs),
     maxRequestsPerConnection: cluster.config.maxRequestsPerConnection,
   };
   if (!p) host.http1 = p = new Http1Pool(host, cluster, opts);
-  else if (p.cluster !== cluster || p.opts.maxRequestsPerConnection !== opts.maxRequestsPerConnection || p.opts.idleTimeoutMs !== opts.idleTimeoutMs) p.opts = opts;
+  else p.opts = opts;
+  p.configRef = cluster.config;
   return p;
 }
