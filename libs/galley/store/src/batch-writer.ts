@@ -2,7 +2,8 @@
 // no transactions, so:
 //  - every write is conditional on the revision read when the batch was
 //    planned (create for an absent key), so a concurrent writer fails the
-//    batch instead of being overwritten;
+//    batch instead of being overwritten; being conditional per key, the
+//    writes of a batch go out in parallel;
 //  - every entry of a batch of two or more carries `sextant.io/batch: <id>/<n>`
 //    so that watchers can hold the entries until all n have arrived;
 //  - a delete inside a batch is written as a tombstone (the last content with
@@ -35,46 +36,65 @@ export interface BatchWriteOptions {
   beforeWrite?: (key: string, index: number) => void | Promise<void>;
 }
 
+/** Writes in flight at once; each is conditional on its own key, so their order does not matter. */
+const PARALLEL_WRITES = 64;
+
 /** Revisions written, in plan order. Throws ConfigStoreError after rolling back. */
 export async function writeBatch(kv: KV, plan: readonly PlannedWrite[], opts: BatchWriteOptions): Promise<number[]> {
   const mark: BatchMark | undefined = plan.length > 1 ? { id: opts.batchId, size: plan.length } : undefined;
-  const written: number[] = [];
-  for (const [i, w] of plan.entries()) {
-    try {
-      await opts.beforeWrite?.(w.key, i);
-      const value = encodeDocument(withBatchMark(w.doc, mark));
-      written.push(w.previous ? await kv.update(w.key, value, w.previous.revision) : await kv.create(w.key, value));
-    } catch (err) {
-      const undone = await rollBack(kv, plan.slice(0, written.length), written, opts);
-      const what = plan.length > 1 ? `batch ${opts.batchId}: ` : '';
-      const after = plan.length > 1 ? `; ${undone ? `the ${written.length} earlier write(s) were rolled back` : 'ROLLBACK INCOMPLETE (see the log)'}` : '';
-      if (isRevisionMismatch(err)) {
-        throw new ConfigStoreError('STORE_STALE', `${what}${w.name} changed while it was being written${after}; read it again and retry`, { cause: err });
+  const written: (number | undefined)[] = new Array(plan.length);
+  let failure: { index: number; err: unknown } | undefined;
+  let next = 0;
+  const worker = async () => {
+    while (!failure && next < plan.length) {
+      const i = next++;
+      const w = plan[i]!;
+      try {
+        await opts.beforeWrite?.(w.key, i);
+        const value = encodeDocument(withBatchMark(w.doc, mark));
+        written[i] = w.previous ? await kv.update(w.key, value, w.previous.revision) : await kv.create(w.key, value);
+      } catch (err) {
+        failure ??= { index: i, err };
       }
-      throw new ConfigStoreError('STORE_UNAVAILABLE', `${what}writing ${w.name} failed: ${(err as Error).message}${after}`, { cause: err });
     }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_WRITES, plan.length) }, worker));
+  if (failure) {
+    const done = plan.map((w, i) => ({ w, revision: written[i] })).filter((d): d is { w: PlannedWrite; revision: number } => d.revision !== undefined);
+    const undone = await rollBack(kv, done, opts);
+    const w = plan[failure.index]!;
+    const what = plan.length > 1 ? `batch ${opts.batchId}: ` : '';
+    const after = plan.length > 1 ? `; ${undone ? `the ${done.length} earlier write(s) were rolled back` : 'ROLLBACK INCOMPLETE (see the log)'}` : '';
+    if (isRevisionMismatch(failure.err)) {
+      throw new ConfigStoreError('STORE_STALE', `${what}${w.name} changed while it was being written${after}; read it again and retry`, { cause: failure.err });
+    }
+    throw new ConfigStoreError('STORE_UNAVAILABLE', `${what}writing ${w.name} failed: ${(failure.err as Error).message}${after}`, { cause: failure.err });
   }
+  const revisions = written as number[];
   // Tombstones have done their job (watchers saw the batch); delete for real.
-  for (const [i, w] of plan.entries()) {
-    if (!w.doc.metadata.deletionTimestamp) continue;
-    await kv.delete(w.key, { previousSeq: written[i]! }).catch((err: Error) => opts.logger.warn({ key: w.key, err: err.message }, 'tombstone not removed; readers treat it as deleted'));
-  }
-  return written;
+  await Promise.all(
+    plan.map((w, i) =>
+      w.doc.metadata.deletionTimestamp
+        ? kv.delete(w.key, { previousSeq: revisions[i]! }).catch((err: Error) => opts.logger.warn({ key: w.key, err: err.message }, 'tombstone not removed; readers treat it as deleted'))
+        : undefined,
+    ),
+  );
+  return revisions;
 }
 
-async function rollBack(kv: KV, done: readonly PlannedWrite[], revisions: readonly number[], opts: BatchWriteOptions): Promise<boolean> {
+async function rollBack(kv: KV, done: readonly { w: PlannedWrite; revision: number }[], opts: BatchWriteOptions): Promise<boolean> {
   const abort: BatchMark = { id: opts.batchId, abort: true };
   let complete = true;
-  for (let i = done.length - 1; i >= 0; i--) {
-    const w = done[i]!;
+  // Newest first, so that the bucket steps back the way it went forward.
+  for (const { w, revision } of [...done].sort((a, b) => b.revision - a.revision)) {
     try {
       const before = w.previous?.doc;
       if (before) {
-        await kv.update(w.key, encodeDocument(withBatchMark(before, abort)), revisions[i]!);
+        await kv.update(w.key, encodeDocument(withBatchMark(before, abort)), revision);
       } else {
         // Absent before: a marked tombstone (so watchers learn of the abort), then the delete.
         const tomb: StoredDocument = { ...w.doc, metadata: { ...w.doc.metadata, deletionTimestamp: timestamp(opts.now()) } };
-        const rev = await kv.update(w.key, encodeDocument(withBatchMark(tomb, abort)), revisions[i]!);
+        const rev = await kv.update(w.key, encodeDocument(withBatchMark(tomb, abort)), revision);
         await kv.delete(w.key, { previousSeq: rev });
       }
     } catch (err) {
