@@ -66,7 +66,7 @@ export class Http1Connection implements DownstreamSink {
     this.flushScheduled = false;
     this.flushHead();
   };
-  private readonly consumed: boolean;
+  private consumed: boolean;
 
   constructor(
     readonly socket: Socket,
@@ -95,7 +95,10 @@ export class Http1Connection implements DownstreamSink {
     socket.on('end', () => {
       if (this.requestComplete && this.responseComplete) socket.end();
     });
+    this.consumed = false;
     if (initial !== undefined && initial.length > 0) this.onExecute(this.parser.execute(initial), initial);
+    // A CONNECT or upgrade in the first bytes may already have taken the socket over.
+    if (this.closed || this.upgradeHead !== undefined) return;
     this.consumed = consumeSocket(p, socket);
     if (!this.consumed) socket.on('data', (d: Buffer) => this.onExecute(this.parser.execute(d), d));
     this.armIdle();

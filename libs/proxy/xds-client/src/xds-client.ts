@@ -3,7 +3,8 @@
 // exponential backoff and full jitter, and readiness once the first
 // listeners and clusters were ACKed.
 import * as grpc from '@grpc/grpc-js';
-import { adsServiceDefinition, type Node } from '@sextant/proto';
+import type { Node } from '@sextant/proto';
+import { adsClientConstructor } from './ads-client';
 import { silentLogger, type Logger } from '@sextant/util';
 import type { ConfigSnapshot } from './config-snapshot';
 import { DeltaStream } from './delta-stream';
@@ -118,7 +119,7 @@ export class XdsClient {
 
   start(): void {
     if (this.client || this.closed) return;
-    const Ctor = adsServiceDefinition();
+    const Ctor = adsClientConstructor();
     this.client = new Ctor(this.opts.address, grpc.credentials.createInsecure(), {
       'grpc.keepalive_time_ms': 30_000,
       'grpc.keepalive_timeout_ms': 10_000,
