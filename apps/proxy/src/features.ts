@@ -20,6 +20,7 @@ export const PROXY_SETTINGS = defineSettings({
   accessLog: { kind: 'enum', env: 'PROXY_ACCESS_LOG', flag: 'access-log', default: 'config', values: ['config', 'on', 'off'], description: 'JSON access log: as the config says (access_log in listeners/HCMs), always, or never' },
   sniffTimeout: { kind: 'duration', env: 'PROXY_SNIFF_TIMEOUT', flag: 'sniff-timeout', default: 1_000, description: 'longest wait for a client\'s first bytes when the protocol is not declared' },
   defaultRetries: { kind: 'enum', env: 'PROXY_DEFAULT_RETRIES', flag: 'default-retries', default: 'safe', values: ['safe', 'none'], description: 'retries for routes without a retry policy: safe (connect failures, refused streams, resets of idempotent requests, within a budget) or none' },
+  peerMetadata: { kind: 'bool', env: 'PROXY_PEER_METADATA', flag: 'peer-metadata', default: true, description: "exchange Istio's x-envoy-peer-metadata headers with peers (source/destination workload labels in metrics)" },
   clusterId: { kind: 'string', env: 'PROXY_CLUSTER_ID', flag: 'cluster-id', default: 'Kubernetes', description: 'Istio CLUSTER_ID of this proxy' },
   trustDomain: { kind: 'string', env: 'PROXY_TRUST_DOMAIN', flag: 'trust-domain', default: 'cluster.local', description: 'SPIFFE trust domain (metric principals)' },
 });

@@ -45,6 +45,7 @@ await runService({
       accessLog: { logger: log.child({ scope: 'access' }), mode: s.accessLog as 'config' | 'on' | 'off' },
       logger: log,
       defaultRetries: s.defaultRetries as 'safe' | 'none',
+      exchangePeerMetadata: s.peerMetadata,
     });
     const xds = new XdsClient({ address: s.pilotAddress, identity: node, protocol: s.xdsProtocol as 'auto' | 'delta' | 'sotw', warmTimeoutMs: s.warmTimeout, logger: log });
     xds.onSnapshot((snap) => {

@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import type { ClusterConfig, LoadAssignment } from '@sextant/xds-client';
 import { ClusterStats } from './cluster-stats';
 import { Host } from './host';
+import type { SeriesGroup } from './istio-metrics';
 import { createLoadBalancer, type LoadBalancer } from './load-balancer';
 import { OutlierDetector } from './outlier-detector';
 import { RetryBudget, type RetryBudgetOptions } from './retry-budget';
@@ -54,6 +55,8 @@ export class ClusterRuntime {
   activeRetries = 0;
   removed = false;
   service: DestinationService | undefined;
+  /** The Istio metrics series last recorded for requests to this cluster (lookup cache). */
+  lastSeries: SeriesGroup | undefined;
   /** Hosts created on demand for ORIGINAL_DST clusters. */
   private readonly originalDstHosts = new Map<string, Host>();
 

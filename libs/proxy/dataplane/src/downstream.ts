@@ -8,6 +8,8 @@ export interface DownstreamSink {
   /** Returns false when the client is slow (wait for onDownstreamDrain). */
   sendData(chunk: Buffer): boolean;
   sendEnd(trailers: string[] | undefined): void;
+  /** Nothing more arrives right now: write out anything held back (a head waiting for body). */
+  flush?(): void;
   /** Abandons the response (reset the stream / close the connection). */
   reset(): void;
   pauseRequest(): void;

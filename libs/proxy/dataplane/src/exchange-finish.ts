@@ -18,9 +18,15 @@ export function finishExchange(ex: HttpExchange, durationMs: number): void {
   const source = inbound ? ex.peer : svc.self;
   const destination = inbound ? svc.self : ex.peer;
   const service = inbound ? (svc.selfService ?? cluster?.service) : cluster?.service;
-  svc.metrics
-    .group(inbound ? 'destination' : 'source', source, destination, service, ex.grpc ? 'grpc' : 'http')
-    .record(ex.status, ex.grpcStatus, ex.flags, durationMs, ex.requestBytes, ex.responseBytes);
+  // The series group is looked up once per (cluster, peer, protocol) and kept on the cluster.
+  const protocol = ex.grpc ? 'grpc' : 'http';
+  const peer = inbound ? source : destination;
+  let group = cluster?.lastSeries;
+  if (group === undefined || group.protocol !== protocol || (inbound ? group.source : group.destination) !== peer || group.reporter !== (inbound ? 'destination' : 'source') || group.service !== service) {
+    group = svc.metrics.group(inbound ? 'destination' : 'source', source, destination, service, protocol);
+    if (cluster !== undefined) cluster.lastSeries = group;
+  }
+  group.record(ex.status, ex.grpcStatus, ex.flags, durationMs, ex.requestBytes, ex.responseBytes);
   const log = svc.accessLog;
   if (log.enabled(hcm.config.accessLog)) {
     const h = ex.headers;

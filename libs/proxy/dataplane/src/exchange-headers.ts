@@ -3,7 +3,7 @@
 // forwarding headers, peer metadata, hash key, path rewrite) and the
 // response headers on the way back (header ops, peer metadata, server,
 // CORS, hash cookie).
-import { randomUUID } from 'node:crypto';
+import { requestId as randomUUID } from './request-id';
 import type { RouteActionConfig } from '@sextant/xds-client';
 import type { ClusterRuntime } from './cluster-runtime';
 import { getHeader, HOP_BY_HOP, removeHeader, setHeader } from './headers';

@@ -292,6 +292,10 @@ export class HttpExchange implements UpstreamHandler, MatchInput, FormatContext 
     }
   }
 
+  onUpstreamIdle(): void {
+    if (this.responseStarted && !this.finished) this.sink.flush?.();
+  }
+
   /** The client can take more response body. */
   onDownstreamDrain(): void {
     this.stream?.resumeResponse();

@@ -8,6 +8,7 @@ import type { DownstreamSink } from './downstream';
 import { getHeader, lowerNames, removeHeader, statusLine } from './headers';
 import type { ConnInfo, HcmRuntime, ProxyServices } from './http-context';
 import { HttpExchange } from './http-exchange';
+import { writeFast } from './socket-writer';
 import {
   consumeSocket,
   isParserError,
@@ -55,17 +56,14 @@ export class Http1Connection implements DownstreamSink {
   private chunked = false;
   /** Response head not written yet (it goes out with the first body chunk). */
   private pendingHead: string | undefined;
-  private flushScheduled = false;
+  /** When the connection last went idle (the idle timer checks it instead of being re-armed per request). */
+  private idleSince = 0;
   private upgrading: { target?: string } | undefined;
   private closed = false;
   private tunneling = false;
   /** Bytes the client sent after an upgrade request, before the upstream agreed. */
   private upgradeHead: Buffer | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
-  private readonly flushFn = () => {
-    this.flushScheduled = false;
-    this.flushHead();
-  };
   private consumed: boolean;
 
   constructor(
@@ -278,10 +276,11 @@ export class Http1Connection implements DownstreamSink {
     // The head waits for the first body chunk so both leave in one write.
     this.pendingHead = s;
     if (end) this.sendEnd(undefined);
-    else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      process.nextTick(this.flushFn);
-    }
+  }
+
+  /** The upstream has nothing more right now: a head still waiting for body goes out alone. */
+  flush(): void {
+    this.flushHead();
   }
 
   sendData(chunk: Buffer): boolean {
@@ -300,7 +299,7 @@ export class Http1Connection implements DownstreamSink {
       const buf = Buffer.allocUnsafe(hl + chunk.length);
       buf.write(head, 0, hl, 'latin1');
       chunk.copy(buf, hl);
-      return this.socket.write(buf);
+      return writeFast(this.socket, buf);
     }
     return this.socket.write(chunk);
   }
@@ -402,14 +401,23 @@ export class Http1Connection implements DownstreamSink {
   }
 
   private armIdle(): void {
-    if (this.idleTimeoutMs <= 0) return;
-    if (this.idleTimer === undefined) {
-      this.idleTimer = setTimeout(() => {
-        if (this.requestComplete && this.responseComplete && !this.closed) this.socket.end();
-        else this.idleTimer?.refresh();
-      }, this.idleTimeoutMs);
+    const ms = this.idleTimeoutMs;
+    if (ms <= 0) return;
+    this.idleSince = Date.now();
+    if (this.idleTimer !== undefined) return;
+    const check = () => {
+      this.idleTimer = undefined;
+      if (this.closed) return;
+      const left = this.idleSince + ms - Date.now();
+      if (this.requestComplete && this.responseComplete && left <= 0) {
+        this.socket.end();
+        return;
+      }
+      this.idleTimer = setTimeout(check, Math.max(left, 1_000));
       this.idleTimer.unref();
-    } else this.idleTimer.refresh();
+    };
+    this.idleTimer = setTimeout(check, ms);
+    this.idleTimer.unref();
   }
 
   /** Stops HTTP processing on the socket (tunnels and upgrades take it over). */

@@ -23,6 +23,7 @@ import {
   UPGRADE,
   type HttpParser,
 } from './llhttp';
+import { writeFast } from './socket-writer';
 import { FAILURE, type RequestHead, type UpstreamHandler, type UpstreamStream } from './upstream';
 
 const CRLF = '\r\n';
@@ -41,6 +42,8 @@ export class Http1Pool implements HostPools {
   private draining = false;
   /** The cluster config the options were computed from. */
   configRef: unknown;
+  /** Registered with the idle sweeper. */
+  private watched = false;
 
   constructor(
     readonly host: Host,
@@ -104,7 +107,10 @@ export class Http1Pool implements HostPools {
     }
     conn.idleSince = Date.now();
     this.idle.push(conn);
-    idleSweeper.watch(this);
+    if (!this.watched) {
+      this.watched = true;
+      idleSweeper.watch(this);
+    }
   }
 
   /** A connection closed: a pending request may now open one. */
@@ -131,7 +137,8 @@ export class Http1Pool implements HostPools {
         c.close();
       }
     }
-    return this.idle.length > 0;
+    this.watched = this.idle.length > 0;
+    return this.watched;
   }
 
   closeIdle(): void {
@@ -232,7 +239,7 @@ export class Http1Connection implements UpstreamStream {
     if (head.upgrade !== undefined) s += `connection: upgrade\r\nupgrade: ${head.upgrade}\r\n`;
     s += CRLF;
     this.pool.cluster.stats.upstream_cx_tx_bytes_total += s.length;
-    this.socket.write(s, 'latin1');
+    writeFast(this.socket, s);
     if (end && this.chunked) this.socket.write('0\r\n\r\n', 'latin1');
   }
 
@@ -308,6 +315,7 @@ export class Http1Connection implements UpstreamStream {
   }
 
   private onExecute(ret: number | Error, data?: Buffer): void {
+    this.handler?.onUpstreamIdle?.();
     if (isParserError(ret)) {
       this.fail(FAILURE.PROTOCOL, `upstream protocol error (${(ret as { code?: string }).code ?? ret.message})`);
       this.socket.destroy();

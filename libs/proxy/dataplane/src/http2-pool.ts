@@ -182,6 +182,8 @@ class Http2UpstreamStream implements UpstreamStream {
       }
       flat.length = w;
       this.handler?.onUpstreamHead(status, flat);
+      // Body (if any) comes in later callbacks: do not hold the head back.
+      this.handler?.onUpstreamIdle?.();
     });
     req.on('data', (chunk: Buffer) => this.handler?.onUpstreamData(chunk));
     req.on('trailers', (t: Record<string, string>) => {

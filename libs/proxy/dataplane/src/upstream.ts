@@ -31,6 +31,8 @@ export interface UpstreamHandler {
   onUpstreamUpgraded?(socket: Socket, head: Buffer): void;
   /** The upstream can take more request body. */
   onUpstreamDrain(): void;
+  /** A read from the upstream was fully processed (the response may continue later). */
+  onUpstreamIdle?(): void;
 }
 
 export interface RequestHead {

@@ -1,0 +1,316 @@
+// One proxy hop, side by side on this machine: direct to the upstream,
+// through one Sextant proxy, through a Sextant sidecar pair, through nginx
+// and through HAProxy as the same hop. Max req/s with wrk (keep-alive),
+// latency added at a constant 1000 req/s (open loop), proxy CPU per
+// 1000 req/s and RSS. Writes docs/benchmarks/proxy.md.
+//
+//   node tools/build.mjs proxy
+//   npx tsx --tsconfig tsconfig.base.json tools/bench/proxy-hop.ts [--rounds 3] [--seconds 10]
+//
+// Needs nginx, haproxy and wrk (apt-get install -y nginx haproxy wrk).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { EXTENSION_TYPE_URL } from '@sextant/proto';
+import { FakeAdsServer } from '../../libs/proxy/xds-client/src/testing';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const argv = process.argv.slice(2);
+const opt = (name: string, d: number) => (argv.includes(`--${name}`) ? Number(argv[argv.indexOf(`--${name}`) + 1]) : d);
+const ROUNDS = opt('rounds', 3);
+const SECONDS = opt('seconds', 10);
+const RATE = opt('rate', 1000);
+const CONNECTIONS = 32;
+const CPU_LOAD = '1';
+const CPU_HOP = '0';
+const TICK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+const dir = mkdtempSync(join(tmpdir(), 'proxy-bench-'));
+chmodSync(dir, 0o755);
+const children: ChildProcess[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((r) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => r(p));
+    });
+  });
+}
+
+async function waitPort(port: number, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), r(true)));
+      s.once('error', () => r(false));
+    });
+    if (ok) return;
+    if (Date.now() > end) throw new Error(`port ${port} never opened`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function start(cmd: string[], env: Record<string, string> = {}, cpu?: string): ChildProcess {
+  const full = cpu ? ['taskset', '-c', cpu, ...cmd] : cmd;
+  const child = spawn(full[0]!, full.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d));
+  child.stderr?.on('data', (d: Buffer) => (out += d));
+  child.on('exit', (code) => code && code !== 0 && code !== null && process.stderr.write(`${cmd.join(' ')} exited ${code}\n${out.slice(-2000)}\n`));
+  children.push(child);
+  return child;
+}
+
+function ticks(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return Number(rest[11]) + Number(rest[12]);
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 102.4) / 10 : NaN;
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function wrk(port: number, authority: string): number {
+  const out = execFileSync('taskset', ['-c', CPU_LOAD, 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '-H', `Host: ${authority}`, `http://127.0.0.1:${port}/index.html`]).toString();
+  const m = /Requests\/sec:\s+([\d.]+)/.exec(out);
+  const errs = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out);
+  if (errs) process.stderr.write(`wrk ${port}: ${errs[0]}\n`);
+  return m ? Number(m[1]) : NaN;
+}
+
+interface Rate {
+  requests: number;
+  errors: number;
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+function constantRate(port: number, authority: string): Rate {
+  const out = execFileSync('taskset', ['-c', CPU_LOAD, process.execPath, join(ROOT, 'tools/bench/proxy-rate.mjs'), '--port', String(port), '--rate', String(RATE), '--seconds', String(SECONDS), '--authority', authority, '--path', '/index.html', '--connections', '32']).toString();
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Rate;
+}
+
+// --- peers -------------------------------------------------------------------
+
+async function upstreamNginx(): Promise<{ port: number; pid: number }> {
+  const port = await freePort();
+  mkdirSync(join(dir, 'www'), { recursive: true });
+  writeFileSync(join(dir, 'www/index.html'), 'x'.repeat(1024));
+  const conf = join(dir, 'upstream.conf');
+  writeFileSync(
+    conf,
+    `worker_processes 1;\ndaemon off;\npid ${dir}/upstream.pid;\nerror_log ${dir}/upstream-error.log;\nevents { worker_connections 4096; }\nhttp { access_log off; keepalive_requests 1000000; server { listen 127.0.0.1:${port}; root ${dir}/www; } }\n`,
+  );
+  const p = start(['nginx', '-c', conf, '-p', dir]);
+  await waitPort(port);
+  return { port, pid: p.pid! };
+}
+
+async function nginxHop(up: number): Promise<{ port: number; pid: number }> {
+  const port = await freePort();
+  const conf = join(dir, 'hop-nginx.conf');
+  writeFileSync(
+    conf,
+    `worker_processes 1;\ndaemon off;\npid ${dir}/hop-nginx.pid;\nerror_log ${dir}/hop-nginx-error.log;\nevents { worker_connections 4096; }\nhttp { access_log off; keepalive_requests 1000000; upstream up { server 127.0.0.1:${up}; keepalive 64; keepalive_requests 1000000; } server { listen 127.0.0.1:${port}; location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; } } }\n`,
+  );
+  const master = start(['nginx', '-c', conf, '-p', dir], {}, CPU_HOP);
+  await waitPort(port);
+  const worker = childPids(master.pid!).at(-1) ?? master.pid!;
+  return { port, pid: worker };
+}
+
+async function haproxyHop(up: number): Promise<{ port: number; pid: number }> {
+  const port = await freePort();
+  const conf = join(dir, 'haproxy.cfg');
+  writeFileSync(
+    conf,
+    `global\n  nbthread 1\n  maxconn 4000\ndefaults\n  mode http\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n  option http-keep-alive\n  http-reuse always\nfrontend fe\n  bind 127.0.0.1:${port}\n  default_backend be\nbackend be\n  server up 127.0.0.1:${up}\n`,
+  );
+  const p = start(['haproxy', '-db', '-f', conf], {}, CPU_HOP);
+  await waitPort(port);
+  return { port, pid: p.pid! };
+}
+
+const ROUTER = { name: 'envoy.filters.http.router', typedConfig: { '@type': EXTENSION_TYPE_URL.router } };
+const HCM = (statPrefix: string, routes: object) => ({
+  name: 'envoy.filters.network.http_connection_manager',
+  typedConfig: { '@type': EXTENSION_TYPE_URL.httpConnectionManager, statPrefix, ...routes, httpFilters: [ROUTER] },
+});
+const STATIC = (name: string, port: number) => ({
+  name,
+  type: 'STATIC',
+  connectTimeout: { seconds: 1 },
+  circuitBreakers: { thresholds: [{ maxConnections: { value: 4294967295 }, maxPendingRequests: { value: 4294967295 }, maxRequests: { value: 4294967295 }, maxRetries: { value: 4294967295 } }] },
+  loadAssignment: { clusterName: name, endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: { address: '127.0.0.1', portValue: port } } } }] }] },
+});
+const ROUTE_ALL = (cluster: string) => ({ name: 'all', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster, timeout: { seconds: 0 } } }] });
+
+async function sextant(ads: FakeAdsServer, mode: 'ingress' | 'sidecar', ports: Record<string, number>): Promise<{ pid: number }> {
+  const admin = await freePort();
+  const health = await freePort();
+  const env: Record<string, string> = {
+    NATS_URL: 'nats://127.0.0.1:1',
+    PILOT_ADDRESS: ads.address,
+    SEXTANT_ADMIN_PORT: String(admin),
+    PROXY_HEALTH_PORT: String(health),
+    SEXTANT_LOG_LEVEL: 'warn',
+    SEXTANT_LOG_FORMAT: 'json',
+    PROXY_ACCESS_LOG: 'off',
+    PROXY_LISTENER_HOST: '127.0.0.1',
+    SEXTANT_ADDRESS: '127.0.0.1',
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+  };
+  const p = start([process.execPath, join(ROOT, 'dist/apps/proxy/main.js'), '--mode', mode], env, CPU_HOP);
+  const end = Date.now() + 20_000;
+  while (Date.now() < end) {
+    const ok = await fetch(`http://127.0.0.1:${health}/healthz/ready`).then((r) => r.ok, () => false);
+    if (ok) return { pid: p.pid! };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`sextant ${mode} never became ready`);
+}
+
+// --- run -----------------------------------------------------------------------
+
+interface Row {
+  name: string;
+  port: number;
+  authority: string;
+  pids: number[];
+  rps: number[];
+  rate?: Rate;
+  cpu1000?: number;
+  rss?: number;
+}
+
+async function main(): Promise<void> {
+  const up = await upstreamNginx();
+  const ads = new FakeAdsServer();
+  await ads.start();
+  const hopPort = await freePort();
+  const [cOut, cIn, sOut, sIn] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  ads.set('cluster', { upstream: STATIC('upstream', up.port), 'outbound|9080||reviews.default.svc.cluster.local': STATIC('outbound|9080||reviews.default.svc.cluster.local', sIn), 'inbound|9080||': STATIC('inbound|9080||', up.port) }, { push: false });
+  ads.set('route', { hop: { name: 'hop', virtualHosts: [ROUTE_ALL('upstream')] }, '9080': { name: '9080', virtualHosts: [{ name: 'reviews', domains: ['reviews', 'reviews:9080'], routes: [{ match: { prefix: '/' }, route: { cluster: 'outbound|9080||reviews.default.svc.cluster.local', timeout: { seconds: 0 } } }] }] } }, { push: false });
+  ads.set(
+    'listener',
+    {
+      hop: { name: 'hop', address: { socketAddress: { address: '127.0.0.1', portValue: hopPort } }, filterChains: [{ filters: [HCM('hop', { rds: { routeConfigName: 'hop', configSource: { ads: {} } } })] }] },
+      '0.0.0.0_9080': { name: '0.0.0.0_9080', address: { socketAddress: { address: '0.0.0.0', portValue: 9080 } }, bindToPort: { value: false }, trafficDirection: 'OUTBOUND', filterChains: [{ filters: [HCM('outbound_0.0.0.0_9080', { rds: { routeConfigName: '9080', configSource: { ads: {} } } })] }] },
+      virtualInbound: {
+        name: 'virtualInbound',
+        address: { socketAddress: { address: '0.0.0.0', portValue: 15006 } },
+        useOriginalDst: { value: true },
+        trafficDirection: 'INBOUND',
+        filterChains: [{ filterChainMatch: { destinationPort: { value: 9080 } }, filters: [HCM('inbound_0.0.0.0_9080', { routeConfig: { name: 'inbound|9080||', virtualHosts: [ROUTE_ALL('inbound|9080||')] } })] }],
+      },
+    },
+    { push: false },
+  );
+  const hop = await sextant(ads, 'ingress', { PROXY_OUTBOUND_PORT: await freePort(), PROXY_INBOUND_PORT: await freePort() });
+  const client = await sextant(ads, 'sidecar', { PROXY_OUTBOUND_PORT: cOut, PROXY_INBOUND_PORT: cIn });
+  const server = await sextant(ads, 'sidecar', { PROXY_OUTBOUND_PORT: sOut, PROXY_INBOUND_PORT: sIn });
+  await waitPort(hopPort);
+  const naivePort = await freePort();
+  const naive = start([process.execPath, join(ROOT, 'tools/bench/proxy-naive.mjs'), String(naivePort), String(up.port)], {}, CPU_HOP);
+  await waitPort(naivePort);
+  const ng = await nginxHop(up.port);
+  const ha = await haproxyHop(up.port);
+  const rows: Row[] = [
+    { name: 'direct (nginx upstream, no hop)', port: up.port, authority: 'svc', pids: [], rps: [] },
+    { name: 'Sextant proxy (one hop)', port: hopPort, authority: 'svc', pids: [hop.pid], rps: [] },
+    { name: 'Sextant sidecar pair (client -> server -> app)', port: cOut, authority: 'reviews:9080', pids: [client.pid, server.pid], rps: [] },
+    { name: 'nginx 1.22 (one hop, worker_processes 1)', port: ng.port, authority: 'svc', pids: [ng.pid], rps: [] },
+    { name: 'HAProxy 2.6 (one hop, nbthread 1)', port: ha.port, authority: 'svc', pids: [ha.pid], rps: [] },
+    { name: 'naive Node proxy (node:http server + http.request, keep-alive agent)', port: naivePort, authority: 'svc', pids: [naive.pid!], rps: [] },
+  ];
+  const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  for (const r of rows) wrk(r.port, r.authority); // warm every path once
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const r of rows) {
+      r.rps.push(wrk(r.port, r.authority));
+      process.stderr.write(`round ${round + 1}: ${r.name}: ${r.rps.at(-1)} req/s\n`);
+    }
+  }
+  for (const r of rows) {
+    const before = r.pids.map(ticks);
+    const t0 = performance.now();
+    r.rate = constantRate(r.port, r.authority);
+    const secs = (performance.now() - t0) / 1000;
+    if (r.pids.length > 0) {
+      const used = r.pids.reduce((s, pid, i) => s + (ticks(pid) - before[i]!), 0) / TICK;
+      r.cpu1000 = (used / secs) * (1000 / RATE);
+      r.rss = r.pids.reduce((s, pid) => s + rssMb(pid), 0);
+    }
+    process.stderr.write(`${r.name}: ${JSON.stringify(r.rate)} cpu/1000rps=${r.cpu1000?.toFixed(3)} rss=${r.rss}\n`);
+  }
+  const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  report(rows, load0, load1);
+  await ads.stop();
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function report(rows: Row[], load0: string, load1: string): void {
+  const direct = rows[0]!;
+  const nginx = rows[3]!;
+  const nginxRps = median(nginx.rps);
+  const fmt = (x: number | undefined | null, d = 0) => (x === undefined || x === null || Number.isNaN(x) ? '-' : x.toFixed(d));
+  const added = (r: Row, k: 'p50' | 'p90' | 'p99') => (r === direct ? '(baseline)' : `+${fmt(r.rate![k] - direct.rate![k], 3)}`);
+  const lines = [
+    '# Proxy benchmark: one hop, HTTP/1.1 keep-alive, 1 KiB responses',
+    '',
+    `Generated by \`tools/bench/proxy-hop.ts\` on ${new Date().toISOString().slice(0, 10)}.`,
+    '',
+    `Machine: ${cpus().length} vCPU (\`nproc\`), ${cpus()[0]?.model ?? 'unknown CPU'}; Node ${process.version}; shared with other workloads (load average ${load0} before, ${load1} after).`,
+    '',
+    'Setup: the upstream is nginx serving a 1 KiB static file (one worker). Every hop is pinned to CPU 0 (`taskset -c 0`),',
+    `the load generators to CPU 1; the upstream is not pinned. nginx runs with \`worker_processes 1\` and HAProxy with \`nbthread 1\`, so every hop uses one core, like the single-threaded Node proxy.`,
+    `Max req/s: \`wrk -t1 -c${CONNECTIONS} -d${SECONDS}s\` (keep-alive), median of ${ROUNDS} interleaved rounds. Latency: constant ${RATE} req/s for ${SECONDS} s over ${CONNECTIONS} keep-alive connections (\`tools/bench/proxy-rate.mjs\`, open loop, measured from the scheduled send time), reported as added over direct. CPU: the hop's utime+stime from /proc during the ${RATE} req/s run, per 1000 req/s. RSS: VmRSS after the runs (nginx: the worker).`,
+    'The Sextant hop is the built proxy (`dist/apps/proxy/main.js --mode ingress`) configured over ADS by an in-process fake Pilot; the sidecar pair is two built proxies in sidecar mode (explicit capture: client outbound 15001 -> server inbound 15006 -> app), without mTLS (not implemented yet). Access logs are off everywhere.',
+    '',
+    '| path | max req/s (rounds) | vs nginx | added p50 / p90 / p99 ms at 1000 req/s | CPU per 1000 req/s (vCPU) | RSS (MB) |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.name} | ${fmt(median(r.rps))} (${r.rps.map((x) => fmt(x)).join(', ')}) | ${r === direct ? '-' : `${(median(r.rps) / nginxRps).toFixed(2)} x`} | ${r === direct ? `${fmt(r.rate!.p50, 3)} / ${fmt(r.rate!.p90, 3)} / ${fmt(r.rate!.p99, 3)} (absolute)` : `${added(r, 'p50')} / ${added(r, 'p90')} / ${added(r, 'p99')}`} | ${fmt(r.cpu1000, 3)} | ${fmt(r.rss, 1)} |`),
+    '',
+    '## Against the targets (DESIGN.md §6)',
+    '',
+    `- one hop max req/s >= 0.75 x nginx: **${(median(rows[1]!.rps) / nginxRps).toFixed(2)} x** (HAProxy: ${(median(rows[4]!.rps) / nginxRps).toFixed(2)} x; the naive node:http proxy: ${(median(rows[5]!.rps) / nginxRps).toFixed(2)} x).`,
+    `- proxy CPU <= 0.10 vCPU per 1000 req/s: **${fmt(rows[1]!.cpu1000, 3)}** (one hop); sidecar pair ${fmt(rows[2]!.cpu1000, 3)} for both proxies together.`,
+    `- proxy RSS <= 50 MB: **${fmt(rows[1]!.rss, 1)} MB** (one hop); ${fmt(rows[2]!.rss, 1)} MB for both sidecars.`,
+    `- sidecar pair latency added at p90 / p99 (target <= 0.5 / 1.0 ms, with mTLS): **${added(rows[2]!, 'p90')} / ${added(rows[2]!, 'p99')} ms** (plaintext).`,
+    '',
+    'Raw constant-rate results:',
+    '',
+    '```json',
+    JSON.stringify(Object.fromEntries(rows.map((r) => [r.name, { rps: r.rps, ...r.rate, cpuPer1000: r.cpu1000, rssMb: r.rss }])), null, 2),
+    '```',
+    '',
+  ];
+  writeFileSync(join(ROOT, 'docs/benchmarks/proxy.md'), lines.join('\n'));
+  process.stdout.write(lines.join('\n'));
+}
+
+try {
+  await main();
+} finally {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 300));
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+}
