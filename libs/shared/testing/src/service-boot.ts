@@ -33,15 +33,18 @@ export async function bootService(project: string, bundleDir: string, portEnv: R
     app.process.kill('SIGKILL');
     throw new Error(`${project} did not become ready: ${(err as Error).message}\n${app.output()}`);
   }
-  return {
+  // cleanup() stops whatever app and NATS the test left in place (tests may
+  // replace either, e.g. when they restart NATS).
+  const booted: BootedService = {
     app,
     nats,
     admin,
     ports,
     async cleanup() {
-      if (app.process.exitCode === null) await app.stop('SIGKILL');
-      await nats.stop();
+      if (booted.app.process.exitCode === null) await booted.app.stop('SIGKILL');
+      await booted.nats.stop();
       dir.remove();
     },
   };
+  return booted;
 }
