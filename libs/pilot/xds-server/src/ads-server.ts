@@ -21,6 +21,7 @@ import { type AggregatedDiscoveryServiceHandlers, TYPE_URL, adsServiceDefinition
 import type { Logger } from '@sextant/util';
 import { type AdsConnection, type ConnectionContext } from './connection';
 import { DeltaConnection } from './delta-stream';
+import { encodeDiscoveryResponse } from './response-encoder';
 import { XdsError } from './errors';
 import type { XdsMetrics } from './metrics';
 import type { PushRequest } from './push-request';
@@ -103,7 +104,12 @@ export class AdsServer {
         new DeltaConnection(this.ctx, call, 'delta');
       },
     };
-    server.addService(adsServiceDefinition().service, handlers);
+    // SotW responses go through the cached-Any encoder (same bytes, one copy per response).
+    const def = adsServiceDefinition().service as unknown as Record<string, grpc.MethodDefinition<unknown, unknown>>;
+    const sotw = def['StreamAggregatedResources']!;
+    const generic = sotw.responseSerialize;
+    const service = { ...def, StreamAggregatedResources: { ...sotw, responseSerialize: (v: unknown) => encodeDiscoveryResponse(v) ?? generic(v) } };
+    server.addService(service as unknown as grpc.ServiceDefinition, handlers);
   }
 
   /** Fans a (debounced) change out to every connected proxy it names. Never blocks. */

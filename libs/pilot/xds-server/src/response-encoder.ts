@@ -1,0 +1,64 @@
+// A faster DiscoveryResponse serializer for SotW streams. A push sends the
+// same resources to many proxies; the generic serializer re-encodes every
+// Any into a fresh protobuf writer for each of them (two copies and a
+// protobuf walk per response). Here each packed Any's wire bytes are made
+// once (cached per Any object) and a response is one concatenation. The
+// bytes are identical to the generic serializer's (same fields, same
+// order); anything it does not recognise goes to the generic one.
+import { isPackedAny, type PackedAny } from '@sextant/proto';
+
+const encoded = new WeakMap<PackedAny, Buffer>();
+
+function varint(n: number): Buffer {
+  const bytes: number[] = [];
+  while (n > 0x7f) {
+    bytes.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  bytes.push(n);
+  return Buffer.from(bytes);
+}
+
+/** A length-delimited field: tag, length, bytes. */
+function field(fieldNumber: number, bytes: Buffer): Buffer[] {
+  return [Buffer.from([(fieldNumber << 3) | 2]), varint(bytes.length), bytes];
+}
+
+/** `resources` entry (field 2): the Any as a nested message, cached per Any object. */
+function resourceField(any: PackedAny): Buffer {
+  let b = encoded.get(any);
+  if (!b) {
+    const inner = Buffer.concat([...field(1, Buffer.from(any.type_url, 'utf8')), ...field(2, Buffer.from(any.value.buffer, any.value.byteOffset, any.value.length))]);
+    b = Buffer.concat(field(2, inner));
+    encoded.set(any, b);
+  }
+  return b;
+}
+
+const KNOWN = new Set(['versionInfo', 'resources', 'typeUrl', 'nonce', 'controlPlane']);
+
+/** Encodes a SotW DiscoveryResponse, or returns undefined when it is not in the shape this handles. */
+export function encodeDiscoveryResponse(res: unknown): Buffer | undefined {
+  if (!res || typeof res !== 'object') return undefined;
+  const r = res as { versionInfo?: unknown; resources?: unknown; typeUrl?: unknown; nonce?: unknown; controlPlane?: unknown };
+  for (const k of Object.keys(r)) if (!KNOWN.has(k)) return undefined;
+  if (r.resources !== undefined && (!Array.isArray(r.resources) || !r.resources.every(isPackedAny))) return undefined;
+  // Like the generic encoder: a string field is written when set, even when empty.
+  const strings: [number, unknown][] = [
+    [1, r.versionInfo],
+    [4, r.typeUrl],
+    [5, r.nonce],
+  ];
+  for (const [, v] of strings) if (v !== undefined && v !== null && typeof v !== 'string') return undefined;
+  const cp = r.controlPlane as { identifier?: unknown } | undefined | null;
+  if (cp !== undefined && cp !== null) {
+    if (typeof cp !== 'object' || Object.keys(cp).some((k) => k !== 'identifier')) return undefined;
+    if (cp.identifier !== undefined && cp.identifier !== null && typeof cp.identifier !== 'string') return undefined;
+  }
+  const text = (n: number, v: unknown) => (typeof v === 'string' ? field(n, Buffer.from(v, 'utf8')) : []);
+  const parts: Buffer[] = [...text(1, r.versionInfo)];
+  for (const any of (r.resources as PackedAny[] | undefined) ?? []) parts.push(resourceField(any));
+  parts.push(...text(4, r.typeUrl), ...text(5, r.nonce));
+  if (cp !== undefined && cp !== null) parts.push(...field(6, Buffer.concat(text(1, cp.identifier))));
+  return Buffer.concat(parts);
+}
