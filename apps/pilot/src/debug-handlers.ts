@@ -148,6 +148,7 @@ export function registerDebugHandlers(admin: AdminServer, s: DebugSources): void
       pending: s.pipeline.pending ? { full: s.pipeline.pending.full, reason: s.pipeline.pending.reason, since: new Date(s.pipeline.pending.start).toISOString() } : undefined,
       held: s.pipeline.holding,
       cache: s.source.cacheStats(),
+      memory: Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)])),
       ...s.history.summary(),
       warnings: s.source.warnings().slice(0, 200),
     };

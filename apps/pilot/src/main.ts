@@ -44,7 +44,7 @@ await runService({
     const registries = createRegistries({ link: ctx.nats, logger, domainSuffix: settings.domainSuffix, ...(kubeConfig ? { kubeConfig } : {}) });
 
     const metrics = pilotMetrics(ctx.admin.registry, history, { cacheSize: () => source.cacheStats().entries, invalidConfigs: () => config.rejected().length });
-    const source = new PilotSnapshotSource(istioTranslator(), logger, metrics.source, { retiredClusterGraceMs: settings.retiredClusterGrace });
+    const source = new PilotSnapshotSource(istioTranslator(), logger, metrics.source, { retiredClusterGraceMs: settings.retiredClusterGrace, batchSize: settings.pushBatch });
     const server = createServer();
     const ads = addAdsService(server, {
       source,

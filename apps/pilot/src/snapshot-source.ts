@@ -10,8 +10,9 @@
 // a reconnecting client with an empty config.
 import { proxyFromNode, proxyNeedsPush, type ProxyInfo as ModelProxy, type PushContext, type PushRequest as ModelPushRequest } from '@sextant/pilot-model';
 import { TYPE_URL } from '@sextant/proto';
-import { resourcesOf, type ProxyInfo, type PushRequest, type Snapshot, type SnapshotSource, type TypeResources } from '@sextant/xds-server';
+import { type ProxyInfo, type PushRequest, type Snapshot, type SnapshotSource, type TypeResources } from '@sextant/xds-server';
 import type { Logger } from '@sextant/util';
+import { ResourceInterner, type InternStats } from './resource-interner';
 import { ClusterRetirement } from './retired-clusters';
 
 /** What translation gives for one proxy. */
@@ -37,6 +38,7 @@ export interface CacheStats {
   hits: number;
   misses: number;
   entries: number;
+  interned: InternStats;
 }
 
 export interface SnapshotSourceHooks {
@@ -50,13 +52,22 @@ export interface SnapshotSourceHooks {
 export interface SnapshotSourceOptions {
   /** How long clusters removed from a proxyless proxy's output stay served (see retired-clusters.ts). */
   retiredClusterGraceMs?: number;
+  /**
+   * Snapshots handed out per event-loop turn (Istio's push throttle). A push
+   * to thousands of proxies then goes out in waves: the first proxies'
+   * responses are on the wire, and their ACKs handled, while later ones are
+   * still generated, instead of everything waiting for the whole fan-out.
+   */
+  batchSize?: number;
   now?: () => number;
 }
 
 interface CacheEntry {
   key: string;
   types: Map<string, TypeResources>;
-  warnings: Set<string>;
+  warnings: ReadonlySet<string>;
+  /** Snapshots handed out, by the types they hold: the same object for every proxy of this entry (the server caches its checks per snapshot). */
+  snapshots: Map<string, Snapshot>;
 }
 
 interface Generation {
@@ -65,6 +76,19 @@ interface Generation {
   cache: Map<string, CacheEntry>;
   /** Cache key per connected proxy, computed once per generation. */
   keys: WeakMap<ProxyInfo, string>;
+}
+
+/**
+ * Types a push leaves valid (Istio skips generators a change cannot affect):
+ * an endpoint-only push changes only EDS; a change of VirtualServices alone
+ * changes listeners and routes, never clusters or their endpoints.
+ */
+export function reusableTypes(request: ModelPushRequest | undefined): ReadonlySet<string> {
+  if (!request) return new Set();
+  if (!request.full) return new Set(SERVED_TYPES.filter((t) => t !== TYPE_URL.endpoint));
+  const keys = request.configsUpdated;
+  if (keys && keys.size > 0 && [...keys].every((k) => k.startsWith('VirtualService/'))) return new Set([TYPE_URL.cluster, TYPE_URL.endpoint, TYPE_URL.secret]);
+  return new Set();
 }
 
 export class PilotSnapshotSource implements SnapshotSource {
@@ -76,6 +100,10 @@ export class PilotSnapshotSource implements SnapshotSource {
   private readonly stats = { hits: 0, misses: 0 };
 
   private readonly retirement: ClusterRetirement;
+  private readonly interner = new ResourceInterner();
+  private readonly batchSize: number;
+  private readonly queue: (() => void)[] = [];
+  private draining = false;
 
   constructor(
     private readonly translator: Translator,
@@ -85,6 +113,7 @@ export class PilotSnapshotSource implements SnapshotSource {
   ) {
     this.log = logger.child({ scope: 'snapshot-source' });
     this.retirement = new ClusterRetirement(options.retiredClusterGraceMs ?? 10_000, options.now);
+    this.batchSize = Math.max(1, options.batchSize ?? 100);
   }
 
   /** The PushContext proxies are served from (undefined until the first load). */
@@ -97,22 +126,22 @@ export class PilotSnapshotSource implements SnapshotSource {
   }
 
   cacheStats(): CacheStats {
-    return { ...this.stats, entries: this.generation?.cache.size ?? 0 };
+    return { ...this.stats, entries: this.generation?.cache.size ?? 0, interned: this.interner.internStats() };
   }
 
   /** Installs a new PushContext; `request` says what changed (undefined: everything). */
   setPush(push: PushContext, request: ModelPushRequest | undefined, xdsRequest?: PushRequest): void {
     const previous = this.generation;
     const cache = new Map<string, CacheEntry>();
-    if (previous && request && !request.full) {
-      // Endpoints only: everything but EDS stays valid.
+    const keep = reusableTypes(request);
+    if (previous && keep.size > 0) {
       for (const [key, entry] of previous.cache) {
-        const types = new Map(entry.types);
-        types.delete(TYPE_URL.endpoint);
-        cache.set(key, { key, types, warnings: entry.warnings });
+        const types = new Map([...entry.types].filter(([t]) => keep.has(t)));
+        cache.set(key, { key, types, warnings: entry.warnings, snapshots: new Map() });
       }
     }
     this.generation = { push, request, cache, keys: new WeakMap() };
+    this.interner.nextGeneration();
     if (xdsRequest && request) this.modelRequests.set(xdsRequest, request);
     for (const wake of this.waiters.splice(0)) wake();
   }
@@ -145,9 +174,34 @@ export class PilotSnapshotSource implements SnapshotSource {
     }
   }
 
-  snapshotFor(proxy: ProxyInfo, changedTypes?: ReadonlySet<string>): Snapshot | Promise<Snapshot> {
-    if (this.generation) return this.generate(proxy, changedTypes);
-    return new Promise<void>((resolve) => this.waiters.push(resolve)).then(() => this.generate(proxy, changedTypes));
+  snapshotFor(proxy: ProxyInfo, changedTypes?: ReadonlySet<string>): Promise<Snapshot> {
+    const ready = this.generation ? Promise.resolve() : new Promise<void>((resolve) => this.waiters.push(resolve));
+    return ready.then(
+      () =>
+        new Promise<Snapshot>((resolve, reject) => {
+          this.queue.push(() => {
+            try {
+              resolve(this.generate(proxy, changedTypes));
+            } catch (err) {
+              reject(err);
+            }
+          });
+          this.drainSoon();
+        }),
+    );
+  }
+
+  /** Serves queued requests `batchSize` at a time, one batch per event-loop turn (I/O runs in between). */
+  private drainSoon(): void {
+    if (this.draining) return;
+    this.draining = true;
+    setImmediate(() => this.drain());
+  }
+
+  private drain(): void {
+    for (const serve of this.queue.splice(0, this.batchSize)) serve();
+    if (this.queue.length > 0) setImmediate(() => this.drain());
+    else this.draining = false;
   }
 
   /** Translation output for a proxy as the current push sees it (for /debug/config_dump). */
@@ -194,7 +248,7 @@ export class PilotSnapshotSource implements SnapshotSource {
     const key = this.keyOf(generation, proxy);
     let entry = generation.cache.get(key);
     if (!entry) {
-      entry = { key, types: new Map(), warnings: new Set() };
+      entry = { key, types: new Map(), warnings: new Set(), snapshots: new Map() };
       generation.cache.set(key, entry);
     }
     const wanted = changedTypes ? SERVED_TYPES.filter((t) => changedTypes.has(t)) : SERVED_TYPES;
@@ -212,15 +266,22 @@ export class PilotSnapshotSource implements SnapshotSource {
       }
       // Fill every type this entry lacks (translation produced them anyway); keep the rest, so unchanged types stay the same objects.
       const fresh = new Map<string, TypeResources>();
-      for (const t of SERVED_TYPES) if (!entry.types.has(t)) fresh.set(t, resourcesOf(t, out.resources.get(t) ?? []));
+      for (const t of SERVED_TYPES) if (!entry.types.has(t)) fresh.set(t, this.interner.intern(t, out.resources.get(t) ?? []));
       if (model.proxyless) this.retire(key, fresh);
       for (const [t, r] of fresh) entry.types.set(t, r);
-      for (const w of out.warnings) entry.warnings.add(w);
+      entry.snapshots.clear();
+      entry.warnings = new Set(out.warnings); // translation reports on everything it built
       this.hooks.translated?.(performance.now() - t0, missing.length);
       this.log.debug({ proxy: proxy.id, key, types: missing.length }, 'translated');
     }
-    const snapshot = new Map<string, TypeResources>();
-    for (const t of wanted) snapshot.set(t, entry.types.get(t)!);
+    const id = wanted.join(',');
+    let snapshot = entry.snapshots.get(id);
+    if (!snapshot) {
+      const built = new Map<string, TypeResources>();
+      for (const t of wanted) built.set(t, entry.types.get(t)!);
+      snapshot = built;
+      entry.snapshots.set(id, snapshot);
+    }
     return snapshot;
   }
 }

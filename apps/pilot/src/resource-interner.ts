@@ -1,0 +1,79 @@
+// Translation runs per cache key and per push, and mostly produces what it
+// produced before: the same clusters for every namespace, the same routes
+// as the previous push but one. Encoding and hashing each resource again
+// (to get its version) was most of a push's CPU. The interner hands back the
+// VersionedResource already made for a resource with the same type, name and
+// content (compared as JSON), so each distinct resource is encoded once, and
+// the same TypeResources map for the same set of resources, so type versions
+// are hashed once and proxies with equal output share one map.
+import { resourceName, versioned, type TypeResources, type VersionedResource } from '@sextant/xds-server';
+
+interface Variant {
+  json: string;
+  entry: VersionedResource;
+  used: number;
+}
+
+/** Variants kept per (type, name): outputs for different keys may differ (namespace-scoped rules). */
+const MAX_VARIANTS = 8;
+
+export interface InternStats {
+  reused: number;
+  encoded: number;
+  resources: number;
+  maps: number;
+}
+
+export class ResourceInterner {
+  private readonly resources = new Map<string, Variant[]>();
+  private readonly maps = new Map<string, { map: TypeResources; used: number }>();
+  private generation = 0;
+  private readonly stats = { reused: 0, encoded: 0 };
+
+  /** Starts a new push generation; forgets what the last two generations did not use. */
+  nextGeneration(): void {
+    this.generation++;
+    const cutoff = this.generation - 2;
+    for (const [k, variants] of this.resources) {
+      const kept = variants.filter((v) => v.used >= cutoff);
+      if (kept.length === 0) this.resources.delete(k);
+      else if (kept.length !== variants.length) this.resources.set(k, kept);
+    }
+    for (const [k, m] of this.maps) if (m.used < cutoff) this.maps.delete(k);
+  }
+
+  /** One type's resources, keyed by name, reusing earlier identical resources and maps. */
+  intern(typeUrl: string, objects: readonly object[]): TypeResources {
+    const entries: [string, VersionedResource][] = [];
+    for (const obj of objects) {
+      const name = resourceName(typeUrl, obj);
+      const json = JSON.stringify(obj);
+      const key = `${typeUrl}\u0000${name}`;
+      let variants = this.resources.get(key);
+      let hit = variants?.find((v) => v.json === json);
+      if (hit) {
+        this.stats.reused++;
+      } else {
+        this.stats.encoded++;
+        hit = { json, entry: versioned(typeUrl, obj), used: this.generation };
+        variants = [hit, ...(variants ?? [])].slice(0, MAX_VARIANTS);
+        this.resources.set(key, variants);
+      }
+      hit.used = this.generation;
+      entries.push([name, hit.entry]);
+    }
+    const signature = `${typeUrl}\u0000${entries.map(([n, e]) => `${n}\u0001${e.version}`).join('\u0002')}`;
+    const known = this.maps.get(signature);
+    if (known) {
+      known.used = this.generation;
+      return known.map;
+    }
+    const map: TypeResources = new Map(entries);
+    this.maps.set(signature, { map, used: this.generation });
+    return map;
+  }
+
+  internStats(): InternStats {
+    return { ...this.stats, resources: this.resources.size, maps: this.maps.size };
+  }
+}
