@@ -253,6 +253,8 @@ export class PilotSnapshotSource implements SnapshotSource {
     }
     const wanted = changedTypes ? SERVED_TYPES.filter((t) => changedTypes.has(t)) : SERVED_TYPES;
     const missing = wanted.filter((t) => !entry.types.has(t));
+    // Clusters and their endpoints are built together (retired clusters keep their endpoints).
+    if (missing.includes(TYPE_URL.cluster) && !missing.includes(TYPE_URL.endpoint) && !entry.types.has(TYPE_URL.endpoint)) missing.push(TYPE_URL.endpoint);
     this.stats[missing.length === 0 ? 'hits' : 'misses']++;
     this.hooks.cacheRead?.(missing.length === 0);
     if (missing.length > 0) {
@@ -264,11 +266,13 @@ export class PilotSnapshotSource implements SnapshotSource {
         this.hooks.translateFailed?.(proxy.id, err);
         throw err;
       }
-      // Fill every type this entry lacks (translation produced them anyway); keep the rest, so unchanged types stay the same objects.
+      // Types translation built replace the entry's; the others stay the same objects.
       const fresh = new Map<string, TypeResources>();
-      for (const t of SERVED_TYPES) if (!entry.types.has(t)) fresh.set(t, this.interner.intern(t, out.resources.get(t) ?? []));
+      for (const t of missing) fresh.set(t, this.interner.intern(t, out.resources.get(t) ?? []));
       if (model.proxyless) this.retire(key, fresh);
       for (const [t, r] of fresh) entry.types.set(t, r);
+      // Warnings cover what was built: all of it replaces, part of it adds.
+      entry.warnings = missing.length === SERVED_TYPES.length ? new Set(out.warnings) : new Set([...entry.warnings, ...out.warnings]);
       entry.snapshots.clear();
       entry.warnings = new Set(out.warnings); // translation reports on everything it built
       this.hooks.translated?.(performance.now() - t0, missing.length);

@@ -1,0 +1,207 @@
+// Simulated Envoy sidecars for the Pilot scale benchmark (a child process of
+// pilot-scale.ts): N raw SotW ADS streams over @grpc/grpc-js with the loaded
+// AggregatedDiscoveryService definition. Each stream behaves like Envoy:
+// wildcard CDS and LDS, then EDS for the EDS clusters and RDS for the route
+// names the listeners use; every response is ACKed with its version and
+// nonce. HTTP/2 windows are large, as Envoy's are (Envoy: 256 MiB; here 16
+// MiB), so flow control does not pace pushes. Resource names are read once
+// per (type, version) and shared by the
+// streams (the streams' own CPU is not what is measured).
+//
+// IPC in:  { op: 'mark', at }      -> start recording responses after `at`
+//          { op: 'report' }        -> send { op: 'report', streams: [{ lastAckAt, responses, types }] }
+//          { op: 'stop' }
+// IPC out: { op: 'ready', synced } (every stream ACKed CDS, EDS, LDS, RDS once)
+import * as grpc from '@grpc/grpc-js';
+import { TYPE_URL, adsServiceDefinition, decodeMessage, type DiscoveryRequest, type DiscoveryResponse__Output } from '@sextant/proto';
+
+const argv = process.argv.slice(2);
+const arg = (name: string, dflt: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1]! : dflt;
+};
+const ADDRESS = arg('address', '127.0.0.1:15010');
+const STREAMS = Number(arg('streams', '2000'));
+const NAMESPACES = Number(arg('namespaces', '10'));
+const CHANNELS = Number(arg('channels', '40'));
+
+type Any = { type_url?: string; typeUrl?: string; value: Buffer };
+const anyUrl = (a: Any) => a.type_url ?? a.typeUrl ?? '';
+const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+
+/** Names a response makes a stream subscribe to next (CDS -> EDS, LDS -> RDS), cached per (type, version). */
+const namesCache = new Map<string, string[]>();
+function followUpNames(res: DiscoveryResponse__Output): string[] {
+  const key = `${res.typeUrl}|${res.versionInfo}`;
+  let names = namesCache.get(key);
+  if (names) return names;
+  const out = new Set<string>();
+  for (const any of res.resources as unknown as Any[]) {
+    if (res.typeUrl === TYPE_URL.cluster) {
+      const c = decodeMessage<{ name: string; type?: string; edsClusterConfig?: { serviceName?: string } }>(TYPE_URL.cluster, any.value);
+      if (c.type === 'EDS') out.add(c.edsClusterConfig?.serviceName || c.name);
+    } else if (res.typeUrl === TYPE_URL.listener) {
+      const l = decodeMessage<{ filterChains?: { filters?: { typedConfig?: Any }[] }[]; defaultFilterChain?: { filters?: { typedConfig?: Any }[] } }>(TYPE_URL.listener, any.value);
+      for (const chain of [...(l.filterChains ?? []), ...(l.defaultFilterChain ? [l.defaultFilterChain] : [])]) {
+        for (const f of chain.filters ?? []) {
+          if (f.typedConfig && anyUrl(f.typedConfig) === HCM) {
+            const hcm = decodeMessage<{ rds?: { routeConfigName?: string } }>(HCM, f.typedConfig.value);
+            if (hcm.rds?.routeConfigName) out.add(hcm.rds.routeConfigName);
+          }
+        }
+      }
+    }
+  }
+  names = [...out].sort();
+  namesCache.set(key, names);
+  return names;
+}
+
+interface StreamState {
+  lastAckAt: number;
+  responses: number;
+  acked: Set<string>;
+  subscribed: Map<string, string[]>;
+  types: Record<string, number>;
+}
+
+/**
+ * A lean DiscoveryResponse reader: version, type, nonce and each resource's
+ * bytes as a view (no copies); Envoy likewise does not copy what it hands to
+ * a resource decoder. Only CDS and LDS resources are decoded further, once
+ * per version (see followUpNames).
+ */
+function readResponse(buf: Buffer): DiscoveryResponse__Output {
+  let pos = 0;
+  const varint = () => {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      const b = buf[pos++]!;
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) return v;
+      mul *= 128;
+    }
+  };
+  const out = { versionInfo: '', typeUrl: '', nonce: '', resources: [] as { type_url: string; value: Buffer }[] };
+  while (pos < buf.length) {
+    const tag = varint();
+    const wire = tag & 7;
+    const field = tag >>> 3;
+    if (wire === 0) {
+      varint();
+      continue;
+    }
+    if (wire !== 2) throw new Error(`unexpected wire type ${wire}`);
+    const len = varint();
+    const start = pos;
+    pos += len;
+    if (field === 1) out.versionInfo = buf.toString('utf8', start, pos);
+    else if (field === 4) out.typeUrl = buf.toString('utf8', start, pos);
+    else if (field === 5) out.nonce = buf.toString('utf8', start, pos);
+    else if (field === 2) {
+      let p = start;
+      const any: { type_url: string; value: Buffer } = { type_url: '', value: Buffer.alloc(0) };
+      while (p < pos) {
+        const t = buf[p++]!;
+        let l = 0;
+        let m = 1;
+        for (;;) {
+          const b = buf[p++]!;
+          l += (b & 0x7f) * m;
+          if (b < 0x80) break;
+          m *= 128;
+        }
+        if (t >>> 3 === 1) any.type_url = buf.toString('utf8', p, p + l);
+        else if (t >>> 3 === 2) any.value = buf.subarray(p, p + l);
+        p += l;
+      }
+      out.resources.push(any);
+    }
+  }
+  return out as unknown as DiscoveryResponse__Output;
+}
+
+let markAt = Number.POSITIVE_INFINITY;
+const states: StreamState[] = [];
+const Ads = adsServiceDefinition();
+// The loaded service definition, with the lean response reader for the SotW method.
+(Ads.service as unknown as Record<string, { responseDeserialize: (b: Buffer) => unknown }>)['StreamAggregatedResources']!.responseDeserialize = readResponse;
+const channels = Array.from({ length: CHANNELS }, () => new Ads(ADDRESS, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1, 'grpc.max_receive_message_length': 256 * 1024 * 1024, 'grpc-node.flow_control_window': 16 * 1024 * 1024 }));
+const calls: grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse__Output>[] = [];
+let reportedReady = false;
+
+function open(i: number): void {
+  const ns = `ns-${i % NAMESPACES}`;
+  const ip = `10.200.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+  const node = {
+    id: `sidecar~${ip}~sim-${i}.${ns}~${ns}.svc.cluster.local`,
+    cluster: `sim-${i}.${ns}`,
+    metadata: { fields: { NAMESPACE: { stringValue: ns }, INSTANCE_IPS: { stringValue: ip }, LABELS: { structValue: { fields: { app: { stringValue: `sim-${i % 50}` } } } } } },
+    userAgentName: 'envoy',
+  };
+  const state: StreamState = { lastAckAt: 0, responses: 0, acked: new Set(), subscribed: new Map(), types: {} };
+  states.push(state);
+  const client = channels[i % CHANNELS] as unknown as Record<string, () => grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse__Output>>;
+  const call = client['StreamAggregatedResources']!.call(channels[i % CHANNELS]);
+  calls.push(call);
+  const send = (req: DiscoveryRequest) => call.write(req);
+  call.on('data', (res: DiscoveryResponse__Output) => {
+    const now = Date.now();
+    const names = res.typeUrl === TYPE_URL.cluster || res.typeUrl === TYPE_URL.listener ? followUpNames(res) : undefined;
+    send({ typeUrl: res.typeUrl, versionInfo: res.versionInfo, responseNonce: res.nonce, resourceNames: state.subscribed.get(res.typeUrl) ?? [] });
+    state.acked.add(res.typeUrl);
+    if (now >= markAt) {
+      state.lastAckAt = now;
+      state.responses++;
+      const t = res.typeUrl.slice(res.typeUrl.lastIndexOf('.') + 1);
+      state.types[t] = (state.types[t] ?? 0) + 1;
+    }
+    if (names) {
+      const next = res.typeUrl === TYPE_URL.cluster ? TYPE_URL.endpoint : TYPE_URL.route;
+      const before = state.subscribed.get(next);
+      if (!before || before.join('\n') !== names.join('\n')) {
+        state.subscribed.set(next, names);
+        send({ typeUrl: next, resourceNames: names });
+      }
+    }
+    maybeReady();
+  });
+  call.on('error', (err: Error) => process.send?.({ op: 'error', stream: i, message: err.message }));
+  send({ typeUrl: TYPE_URL.cluster, resourceNames: [], node } as DiscoveryRequest);
+  send({ typeUrl: TYPE_URL.listener, resourceNames: [] });
+}
+
+function maybeReady(): void {
+  if (reportedReady || states.length < STREAMS) return;
+  const want = [TYPE_URL.cluster, TYPE_URL.endpoint, TYPE_URL.listener, TYPE_URL.route];
+  if (states.every((s) => want.every((t) => s.acked.has(t)))) {
+    reportedReady = true;
+    process.send?.({ op: 'ready', synced: states.length });
+  }
+}
+
+process.on('message', (m: { op: string; at?: number }) => {
+  if (m.op === 'mark') {
+    markAt = m.at!;
+    for (const s of states) {
+      s.lastAckAt = 0;
+      s.responses = 0;
+      s.types = {};
+    }
+  } else if (m.op === 'report') {
+    process.send?.({ op: 'report', streams: states.map((s) => ({ lastAckAt: s.lastAckAt, responses: s.responses, types: s.types })) });
+  } else if (m.op === 'stop') {
+    for (const c of calls) c.cancel();
+    for (const ch of channels) ch.close();
+    setTimeout(() => process.exit(0), 200);
+  }
+});
+
+// Open streams in waves, like proxies starting over a few seconds.
+let opened = 0;
+const wave = () => {
+  for (let k = 0; k < 100 && opened < STREAMS; k++) open(opened++);
+  if (opened < STREAMS) setTimeout(wave, 50);
+};
+wave();

@@ -1,0 +1,274 @@
+#!/usr/bin/env -S npx tsx --tsconfig tsconfig.base.json
+// Pilot scale benchmark: a mesh of 1000 services (ServiceEntries with two
+// endpoints each, 10% with a DestinationRule and a VirtualService) and 2000
+// simulated Envoy sidecars (pilot-clients.ts, a separate process of raw SotW
+// ADS streams that ACK like Envoy). Measures, for a VirtualService change,
+// the time from the write to the config bucket to each sidecar's last ACK
+// (p50/p99/max over all sidecars), Pilot's RSS and CPU; next to DESIGN.md §6
+// (p99 <= 1 s, RSS <= 500 MB) and istiod's published figure. Two meshes:
+// namespaces scoped by Sidecar resources, and the full mesh (every sidecar
+// sees every service).
+//
+//   node tools/build.mjs pilot
+//   npx tsx --tsconfig tsconfig.base.json tools/bench/pilot-scale.ts [--services 1000] [--clients 2000] [--changes 5] [--out docs/benchmarks/pilot.md] [--cpu-prof DIR]
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connect } from '@nats-io/transport-node';
+import type { Resource } from '@sextant/config-model';
+import { ConfigStore } from '@sextant/config-store';
+import { BUCKETS, openBucket } from '@sextant/nats';
+import { freePort, spawnNatsServer, waitFor } from '@sextant/util';
+import { markdown } from './pilot-scale-report';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const argv = process.argv.slice(2);
+const arg = (name: string, dflt: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1]! : dflt;
+};
+const SERVICES = Number(arg('services', '1000'));
+const CLIENTS = Number(arg('clients', '2000'));
+const NAMESPACES = Number(arg('namespaces', '10'));
+const CHANGES = Number(arg('changes', '5'));
+const OUT = resolve(root, arg('out', 'docs/benchmarks/pilot.md'));
+/** scoped: each namespace's Sidecar limits egress to its own namespace and `common`; full: every sidecar sees every service. */
+type Scenario = 'scoped' | 'full';
+const SCENARIOS: Scenario[] = arg('scenario', 'both') === 'both' ? ['scoped', 'full'] : [arg('scenario', 'scoped') as Scenario];
+const CPU_PROF = argv.includes('--cpu-prof') ? resolve(arg('cpu-prof', join(tmpdir(), 'pilot-prof'))) : undefined;
+const ncpu = cpus().length;
+const canPin = ncpu > 1 && spawnSync('taskset', ['-V']).status === 0;
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+const cpuSeconds = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+};
+const memMb = (pid: number, field: 'VmRSS' | 'VmHWM') => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (msg: string) => process.stderr.write(`[pilot-scale] ${msg}\n`);
+
+// ---- the mesh ------------------------------------------------------------
+
+/** The mesh of a scenario: services 0..common-1 live in `common` (scoped only), the rest spread over ns-0..ns-N. */
+function mesh(scenario: Scenario) {
+  const common = scenario === 'scoped' ? Math.round(SERVICES / 20) : 0;
+  const ns = (i: number) => (i < common ? 'common' : `ns-${i % NAMESPACES}`);
+  const host = (i: number) => `svc-${i}.${ns(i)}.svc.cluster.local`;
+  const res = (kind: string, name: string, namespace: string, spec: object): Resource => ({ apiVersion: 'networking.istio.io/v1', kind, metadata: { name, namespace }, spec }) as Resource;
+  const serviceEntry = (i: number): Resource => {
+    const a = 10 + Math.floor(i / 250);
+    return res('ServiceEntry', `svc-${i}`, ns(i), {
+      hosts: [host(i)],
+      location: 'MESH_INTERNAL',
+      resolution: 'STATIC',
+      ports: [{ number: 8080, name: 'http', protocol: 'HTTP' }],
+      endpoints: [
+        { address: `10.${a}.${i % 250}.1`, labels: { app: `svc-${i}`, version: 'v1' } },
+        { address: `10.${a}.${i % 250}.2`, labels: { app: `svc-${i}`, version: 'v2' } },
+      ],
+    });
+  };
+  const destinationRule = (i: number) =>
+    res('DestinationRule', `svc-${i}`, ns(i), { host: host(i), subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] });
+  /** The VirtualService of service i (0 is the one the benchmark changes: in `common` when scoped, so every sidecar sees it). */
+  const virtualService = (i: number, v1: number) =>
+    res('VirtualService', `svc-${i}`, ns(i), {
+      hosts: [host(i)],
+      http: [
+        { match: [{ headers: { 'x-canary': { exact: 'yes' } } }], route: [{ destination: { host: host(i), subset: 'v2' } }] },
+        { route: [{ destination: { host: host(i), subset: 'v1' }, weight: v1 }, { destination: { host: host(i), subset: 'v2' }, weight: 100 - v1 }] },
+      ],
+    });
+  const docs: Resource[] = [];
+  for (let i = 0; i < SERVICES; i++) {
+    docs.push(serviceEntry(i));
+    if (i % 10 === 0) docs.push(destinationRule(i), virtualService(i, 90));
+  }
+  if (scenario === 'scoped') for (let n = 0; n < NAMESPACES; n++) docs.push(res('Sidecar', 'default', `ns-${n}`, { egress: [{ hosts: ['./*', 'common/*'] }] }));
+  return { docs, virtualService, common };
+}
+
+// ---- run -----------------------------------------------------------------
+
+interface StreamReport {
+  lastAckAt: number;
+  responses: number;
+  types: Record<string, number>;
+}
+
+interface Run {
+  p50: number;
+  p99: number;
+  max: number;
+  cpu: number;
+  responses: number;
+  types: Record<string, number>;
+}
+
+export interface ScenarioResult {
+  scenario: Scenario;
+  summary: Record<string, number>;
+  runs: Run[];
+}
+
+async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
+  const { docs, virtualService } = mesh(scenario);
+  const bundle = join(root, 'dist/apps/pilot/main.js');
+  if (!existsSync(bundle)) throw new Error('build Pilot first: node tools/build.mjs pilot');
+  const dir = mkdtempSync(join(tmpdir(), 'pilot-scale-'));
+  const nats = await spawnNatsServer({ dataDir: join(dir, 'nats') });
+  const nc = await connect({ servers: nats.url });
+  const store = new ConfigStore({ kv: await openBucket(nc, BUCKETS.config) });
+  let pilot: ChildProcess | undefined;
+  let clients: ChildProcess | undefined;
+  let stopping = false;
+  try {
+    log(`scenario ${scenario}: writing ${docs.length} resources (${SERVICES} ServiceEntries, ${Math.ceil(SERVICES / 10)} DestinationRules and VirtualServices${scenario === 'scoped' ? `, ${NAMESPACES} Sidecars` : ''})`);
+    for (let k = 0; k < docs.length; k += 100) await store.apply(docs.slice(k, k + 100));
+
+    const xds = await freePort();
+    const admin = await freePort();
+    const pilotArgs = [...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []), bundle];
+    const pilotCmd = canPin ? ['taskset', ['-c', '0', process.execPath, ...pilotArgs]] : [process.execPath, pilotArgs];
+    pilot = spawn(pilotCmd[0] as string, pilotCmd[1] as string[], {
+      env: { ...process.env, NATS_URL: nats.url, PILOT_XDS_PORT: String(xds), SEXTANT_ADMIN_PORT: String(admin), SEXTANT_LOG_LEVEL: 'warn', SEXTANT_LOG_FORMAT: 'json', SEXTANT_DATA_DIR: join(dir, 'data') },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const pilotPid = pilot.pid!;
+    const adminUrl = `http://127.0.0.1:${admin}`;
+    const t0 = Date.now();
+    await waitFor(async () => (await fetch(`${adminUrl}/readyz`).catch(() => undefined))?.status === 200, { timeoutMs: 60_000, what: 'Pilot ready' });
+    await waitFor(async () => ((await (await fetch(`${adminUrl}/debug/push_status`)).json()) as { pushes: { services: number }[] }).pushes[0]?.services === SERVICES, {
+      timeoutMs: 60_000,
+      what: 'Pilot to know every service',
+    });
+    const readyMs = Date.now() - t0;
+    log(`Pilot ready with ${SERVICES} services in ${readyMs} ms; starting ${CLIENTS} simulated sidecars`);
+
+    const clientArgs = ['--import', 'tsx', join(root, 'tools/bench/pilot-clients.ts'), '--address', `127.0.0.1:${xds}`, '--streams', String(CLIENTS), '--namespaces', String(NAMESPACES)];
+    const clientCmd = canPin ? ['taskset', ['-c', '1', process.execPath, ...clientArgs]] : [process.execPath, clientArgs];
+    clients = spawn(clientCmd[0] as string, clientCmd[1] as string[], { env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.base.json') }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const messages: { op: string; streams?: StreamReport[]; message?: string }[] = [];
+    let errors = 0;
+    clients.on('message', (m: { op: string; streams?: StreamReport[]; message?: string }) => {
+      if (m.op === 'error') {
+        if (stopping) return;
+        if (errors++ < 5) log(`client stream error: ${m.message}`);
+      } else messages.push(m);
+    });
+    const syncStart = Date.now();
+    const cpuBeforeSync = cpuSeconds(pilotPid);
+    await waitFor(() => messages.some((m) => m.op === 'ready'), { timeoutMs: 300_000, intervalMs: 200, what: 'every sidecar synced (CDS, EDS, LDS, RDS ACKed)' });
+    const syncMs = Date.now() - syncStart;
+    const syncCpu = cpuSeconds(pilotPid) - cpuBeforeSync;
+    await sleep(2_000);
+    const rssSynced = memMb(pilotPid, 'VmRSS');
+    log(`all ${CLIENTS} sidecars synced in ${syncMs} ms; Pilot RSS ${rssSynced.toFixed(0)} MB; memory (MB) ${JSON.stringify(((await (await fetch(`${adminUrl}/debug/push_status`)).json()) as { memory: unknown }).memory)}`);
+
+    const report = async (): Promise<StreamReport[]> => {
+      const before = messages.length;
+      clients!.send({ op: 'report' });
+      await waitFor(() => messages.length > before, { timeoutMs: 10_000, intervalMs: 20, what: 'client report' });
+      return messages[messages.length - 1]!.streams!;
+    };
+
+    const idleCpu0 = cpuSeconds(pilotPid);
+    await sleep(3_000);
+    const idleCpu = (cpuSeconds(pilotPid) - idleCpu0) / 3;
+
+    const runs: Run[] = [];
+    const all: number[] = [];
+    for (let k = 0; k < CHANGES; k++) {
+      const at = Date.now();
+      clients.send({ op: 'mark', at });
+      await sleep(50);
+      const changeAt = Date.now();
+      const cpu0 = cpuSeconds(pilotPid);
+      const clientCpu0 = cpuSeconds(clients.pid!);
+      await store.apply([virtualService(0, k % 2 === 0 ? 50 : 90)]);
+      // Done when every sidecar has ACKed something since the change and nothing arrived for a while.
+      let last = -1;
+      let stableSince = Date.now();
+      let streams: StreamReport[] = [];
+      for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
+        await sleep(250);
+        streams = await report();
+        const total = streams.reduce((n, s) => n + s.responses, 0);
+        if (total !== last) {
+          last = total;
+          stableSince = Date.now();
+        }
+        if (streams.every((s) => s.lastAckAt > 0) && Date.now() - stableSince > 1_500) break;
+      }
+      const ps = (await (await fetch(`${adminUrl}/debug/push_status`)).json()) as { pushes: { at: string; debounceMs: number; buildMs: number }[]; convergence: Record<string, { p50Ms: number; p99Ms: number }> };
+      log(`  push built ${Date.parse(ps.pushes[0]!.at) - changeAt} ms after the write (debounce ${ps.pushes[0]!.debounceMs} ms, build ${ps.pushes[0]!.buildMs} ms); Pilot-side convergence ${JSON.stringify(ps.convergence['rds'])}`);
+      const cpu = cpuSeconds(pilotPid) - cpu0;
+      const clientCpu = cpuSeconds(clients.pid!) - clientCpu0;
+      const window = (Date.now() - changeAt) / 1000;
+      const lat = streams.filter((s) => s.lastAckAt > 0).map((s) => s.lastAckAt - changeAt).sort((a, b) => a - b);
+      const missing = streams.length - lat.length;
+      if (missing) log(`change ${k + 1}: ${missing} sidecars never ACKed`);
+      all.push(...lat);
+      const types: Record<string, number> = {};
+      for (const s of streams) for (const [t, n] of Object.entries(s.types)) types[t] = (types[t] ?? 0) + n;
+      runs.push({ p50: pct(lat, 50), p99: pct(lat, 99), max: lat[lat.length - 1]!, cpu, responses: streams.reduce((n, s) => n + s.responses, 0), types });
+      log(`change ${k + 1}/${CHANGES}: p50 ${pct(lat, 50)} ms, p99 ${pct(lat, 99)} ms, max ${lat[lat.length - 1]} ms, Pilot CPU ${cpu.toFixed(2)} s, sidecars' CPU ${clientCpu.toFixed(2)} s over ${window.toFixed(1)} s, responses ${JSON.stringify(types)}`);
+      await sleep(1_000);
+    }
+    all.sort((a, b) => a - b);
+    const rssAfter = memMb(pilotPid, 'VmRSS');
+    const rssPeak = memMb(pilotPid, 'VmHWM');
+    const metrics = await (await fetch(`${adminUrl}/metrics`)).text();
+    const pushStatus = (await (await fetch(`${adminUrl}/debug/push_status`)).json()) as { cache: { entries: number }; convergence: Record<string, { p99Ms: number }> };
+    const connected = Number(/^pilot_xds\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? 0);
+    const metric = (name: string, type: string) => Number(new RegExp(`^${name}\\{type="${type}"[^}]*\\} ([0-9.e+]+)`, 'm').exec(metrics)?.[1] ?? 0);
+    const bytesPerResponse = Object.fromEntries(['cds', 'eds', 'lds', 'rds'].map((t) => [t, Math.round(metric('pilot_xds_config_size_bytes_total', t) / Math.max(1, metric('pilot_xds_pushes', t)))]));
+    log(`bytes per response: ${JSON.stringify(bytesPerResponse)}`);
+
+    const summary = {
+      p50: pct(all, 50),
+      p99: pct(all, 99),
+      max: all[all.length - 1]!,
+      rssSynced,
+      rssAfter,
+      rssPeak,
+      syncMs,
+      syncCpu,
+      readyMs,
+      idleCpu,
+      cpuPerChange: runs.reduce((n, r) => n + r.cpu, 0) / runs.length,
+      connected,
+      cacheEntries: pushStatus.cache.entries,
+      rdsKb: Math.round(bytesPerResponse['rds']! / 1024),
+      cdsKb: Math.round(bytesPerResponse['cds']! / 1024),
+      errors,
+    };
+    log(JSON.stringify(summary));
+    return { scenario, summary, runs };
+  } finally {
+    stopping = true;
+    clients?.send({ op: 'stop' });
+    await sleep(500);
+    clients?.kill('SIGKILL');
+    if (pilot && pilot.exitCode === null) {
+      pilot.kill('SIGTERM');
+      await new Promise((r) => pilot!.once('exit', r));
+    }
+    await nc.close();
+    await nats.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const results: ScenarioResult[] = [];
+  for (const scenario of SCENARIOS) results.push(await runScenario(scenario));
+  writeFileSync(OUT, markdown({ services: SERVICES, clients: CLIENTS, namespaces: NAMESPACES, changes: CHANGES, pinned: canPin, results }));
+  log(`wrote ${OUT}`);
+}
+
+await main();
