@@ -77,6 +77,13 @@ describe('pilot process', () => {
   it('serves a proxyless client the listener, route, cluster and endpoints its config and registry give', async () => {
     await waitFor(async () => (await json<{ resources: unknown[] }>('/debug/configz')).resources.length === 2, { timeoutMs: 10_000, what: 'config loaded' });
     await waitFor(async () => (await json<{ services: unknown[] }>('/debug/registryz')).services.length === 1, { timeoutMs: 10_000, what: 'registry loaded' });
+    await waitFor(
+      async () => {
+        const s = await json<{ pending?: unknown; pushes: { services: number; virtualServices: number }[] }>('/debug/push_status');
+        return !s.pending && s.pushes[0]?.services === 1 && s.pushes[0].virtualServices === 1;
+      },
+      { timeoutMs: 10_000, what: 'a push with the service and its VirtualService' },
+    );
     const c = client();
     c.request(TYPE_URL.listener, [LISTENER]);
     const lds = await c.next(TYPE_URL.listener);
