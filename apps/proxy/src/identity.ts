@@ -14,6 +14,8 @@ export interface IdentityInput {
   clusterId: string;
   trustDomain: string;
   version: string;
+  /** Where the app listens when the sidecar owns the workload address (SEXTANT_APP_ADDRESS). */
+  appAddress?: string;
 }
 
 export function proxyIdentity(input: IdentityInput): { node: ProxyIdentity; self: SelfDescription } {
@@ -37,6 +39,7 @@ export function proxyIdentity(input: IdentityInput): { node: ProxyIdentity; self
     appPorts: gateway ? [] : w.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol })),
     proxyPorts: input.ports,
     interceptionMode: 'NONE',
+    ...(input.appAddress && !gateway ? { appAddress: input.appAddress } : {}),
     clusterId: input.clusterId,
     trustDomain: input.trustDomain,
     version: input.version,

@@ -30,6 +30,7 @@ await runService({
       clusterId: s.clusterId,
       trustDomain: s.trustDomain,
       version: VERSION,
+      appAddress: process.env[WORKLOAD_ENV.appAddress],
     });
     const sidecar = mode === 'sidecar';
     const log = ctx.logger;

@@ -18,6 +18,11 @@ export const WORKLOAD_ENV = {
   address: 'SEXTANT_ADDRESS',
   /** JSON array of {name, port, protocol}. */
   ports: 'SEXTANT_PORTS',
+  /**
+   * Sidecars only: where the app listens when the sidecar owns the workload
+   * address (explicit capture: the workload's "loopback", a second address).
+   */
+  appAddress: 'SEXTANT_APP_ADDRESS',
   /** When set (http://ip:port), outbound HTTP goes through this sidecar as an HTTP proxy. */
   outboundProxy: 'SEXTANT_OUTBOUND_PROXY',
   /**

@@ -25,6 +25,11 @@ export interface ProxyIdentity {
   proxyPorts: Record<string, number>;
   /** REDIRECT (iptables) or NONE (explicit capture, no privileges). */
   interceptionMode: 'REDIRECT' | 'NONE';
+  /**
+   * With NONE: where the app listens when the sidecar owns <ip>:<port> (the
+   * workload's own loopback; locally a second address). Sent as APP_ADDRESS.
+   */
+  appAddress?: string;
   clusterId?: string;
   meshId?: string;
   trustDomain?: string;
@@ -57,6 +62,7 @@ export function nodeMetadata(p: ProxyIdentity): Record<string, unknown> {
     SEXTANT_PROXY_PORTS: p.proxyPorts,
     SEXTANT_APP_PORTS: p.appPorts.map((x) => ({ name: x.name, port: x.port, protocol: x.protocol })),
     PROXY_TYPE: p.kind,
+    ...(p.appAddress ? { APP_ADDRESS: p.appAddress } : {}),
   };
 }
 
