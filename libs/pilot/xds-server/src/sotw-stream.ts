@@ -196,6 +196,17 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
   private contentFor(typeUrl: string, st: TypeState, source: TypeResources): TypeResources {
     const held = this.held.get(typeUrl);
     if (st.wildcard && st.explicit.size === 0 && !held) return source;
+    // A client subscribed to every resource there is (Envoy's EDS) shares the source map: no per-stream copy.
+    if (!held && st.explicit.size >= source.size && source.size > 0) {
+      let all = true;
+      for (const name of source.keys()) {
+        if (!st.explicit.has(name)) {
+          all = false;
+          break;
+        }
+      }
+      if (all) return source;
+    }
     const out = new Map<string, VersionedResource>(st.wildcard ? source : []);
     for (const name of st.explicit) {
       const e = source.get(name);
