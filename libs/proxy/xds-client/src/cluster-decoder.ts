@@ -165,7 +165,9 @@ export function decodeCluster(msg: Cluster__Output): Decoded<ClusterConfig> {
       issues.error(`${path}.edsClusterConfig.edsConfig`, `only ADS (or self) config sources are supported, got ${source.configSourceSpecifier ?? '(none)'}`);
     }
   } else if (discovery === 'STATIC' || discovery === 'STRICT_DNS' || discovery === 'LOGICAL_DNS') {
-    if (!msg.loadAssignment) issues.error(`${path}.loadAssignment`, `${discovery} clusters need a load_assignment`);
+    // A STATIC cluster with no load_assignment is a cluster with no hosts (Istio's BlackHoleCluster), as Envoy accepts it.
+    if (!msg.loadAssignment && discovery === 'STATIC') value.loadAssignment = decodeLoadAssignmentInto({ clusterName: msg.name, endpoints: [], policy: null, namedEndpoints: {} }, `${path}.loadAssignment`, issues);
+    else if (!msg.loadAssignment) issues.error(`${path}.loadAssignment`, `${discovery} clusters need a load_assignment`);
     else value.loadAssignment = decodeLoadAssignmentInto({ ...msg.loadAssignment, clusterName: msg.loadAssignment.clusterName || msg.name }, `${path}.loadAssignment`, issues);
   } else if (discovery === 'ORIGINAL_DST' && lbPolicy !== 'CLUSTER_PROVIDED' && msg.lbPolicy !== 'ROUND_ROBIN') {
     issues.error(`${path}.lbPolicy`, 'ORIGINAL_DST clusters need lb_policy CLUSTER_PROVIDED');
