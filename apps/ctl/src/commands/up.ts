@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { formatStatus, LocalMesh, meshStatus, parseWorkloadsFile, readState, runningMesh, WorkloadsFileError } from '@sextant/local-mesh';
+import { formatStatus, LocalMesh, meshStatus, readState, readWorkloadsFile, runningMesh, WorkloadsFileError } from '@sextant/local-mesh';
 import { createRootLogger, isAliveHint, sleep } from '../support';
 import { DEFAULT_WORKLOADS, repoRoot, stateDir } from '../paths';
 
@@ -12,8 +12,9 @@ export function registerUp(program: Command): void {
     .description('start the local mesh: NATS, the control plane and the workloads (default: the Bookinfo demo)')
     .option('-w, --workloads <file>', 'workloads file (YAML)')
     .option('-d, --detach', 'run in the background; stop it with `sextant down`')
+    .option('--no-sidecars', 'run the workloads without sidecars (they call each other directly)')
     .option('--supervise', 'run the supervisor (internal: used by -d)')
-    .action(async (opts: { workloads?: string; detach?: boolean; supervise?: boolean }) => {
+    .action(async (opts: { workloads?: string; detach?: boolean; supervise?: boolean; sidecars: boolean }) => {
       const dir = stateDir();
       const running = runningMesh(dir);
       if (running && !(opts.supervise && running.supervisorPid === process.pid)) {
@@ -22,18 +23,18 @@ export function registerUp(program: Command): void {
         return;
       }
       const file = resolve(opts.workloads ?? DEFAULT_WORKLOADS());
-      let workloads;
+      let parsed;
       try {
-        workloads = parseWorkloadsFile(file);
+        parsed = readWorkloadsFile(file);
       } catch (err) {
         process.stderr.write(`${err instanceof WorkloadsFileError ? err.message : `cannot read workloads file ${file}: ${(err as Error).message}`}\n`);
         process.exitCode = 1;
         return;
       }
-      if (opts.detach) return detach(dir, file);
+      if (opts.detach) return detach(dir, file, opts.sidecars);
       const foreground = !opts.supervise;
       const logger = createRootLogger({ name: 'sextant', level: foreground ? 'warn' : 'info', pretty: foreground ? undefined : false });
-      const mesh = new LocalMesh({ repoRoot: repoRoot(), stateDir: dir, workloads, natsUrl: process.env['NATS_URL'], logger });
+      const mesh = new LocalMesh({ repoRoot: repoRoot(), stateDir: dir, workloads: parsed.workloads, config: parsed.config, sidecars: opts.sidecars, natsUrl: process.env['NATS_URL'], logger });
       let stopping = false;
       const stop = async (sig: string) => {
         if (stopping) return;
@@ -58,11 +59,11 @@ export function registerUp(program: Command): void {
     });
 }
 
-async function detach(dir: string, file: string): Promise<void> {
+async function detach(dir: string, file: string, sidecars: boolean): Promise<void> {
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const log = join(dir, 'logs', 'supervisor.log');
   const fd = openSync(log, 'a');
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], 'up', '--supervise', '--workloads', file], {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], 'up', '--supervise', '--workloads', file, ...(sidecars ? [] : ['--no-sidecars'])], {
     detached: true,
     stdio: ['ignore', fd, fd],
     env: process.env,

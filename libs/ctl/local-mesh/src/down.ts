@@ -8,7 +8,7 @@ import { isAlive, readState, stateFile } from './state';
 export async function stopMesh(stateDir: string, timeoutMs = 30_000): Promise<{ stopped: boolean; message: string }> {
   const state = readState(stateDir);
   if (!state) return { stopped: false, message: 'No local mesh is running.' };
-  const leftovers = [state.nats.spawned ? state.nats.pid : undefined, ...state.components.map((c) => c.pid), ...state.workloads.map((w) => w.pid)].filter(
+  const leftovers = [state.nats.spawned ? state.nats.pid : undefined, ...state.components.map((c) => c.pid), ...state.workloads.flatMap((w) => [w.pid, w.sidecarPid])].filter(
     (p): p is number => typeof p === 'number',
   );
   if (isAlive(state.supervisorPid)) {

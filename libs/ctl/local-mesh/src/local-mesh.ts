@@ -2,9 +2,10 @@
 // plane, then the workloads, each a real process; state written for
 // `status` and `down`; everything stopped in reverse order.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { ConfigClient } from '@sextant/galley-api';
 import { join } from 'node:path';
 import { NatsLink } from '@sextant/nats';
-import { canConnect, findNatsServer, NATS_INSTALL_HINT, waitFor, type Logger } from '@sextant/util';
+import { canConnect, findNatsServer, NATS_INSTALL_HINT, sleep, waitFor, type Logger } from '@sextant/util';
 import { WorkloadAnnouncer, workloadToEnv, WORKLOAD_ENV, type WorkloadIdentity } from '@sextant/workloads';
 import { AddressAllocator, PortAllocator } from './allocate';
 import { BUILTIN_APP_COMMANDS, COMPONENTS } from './components';
@@ -20,6 +21,10 @@ export interface LocalMeshOptions {
   natsUrl?: string;
   logger: Logger;
   readyTimeoutMs?: number;
+  /** Give every workload instance a sidecar (default true). */
+  sidecars?: boolean;
+  /** Istio config files applied through Galley once everything runs. */
+  config?: string[];
 }
 
 const HOST = '127.0.0.1';
@@ -65,6 +70,7 @@ export class LocalMesh {
       await this.startNats();
       await this.startControlPlane();
       await this.startWorkloads();
+      await this.applyConfig();
       this.state.phase = 'running';
       this.save();
       return this.state;
@@ -132,6 +138,13 @@ export class LocalMesh {
         SEXTANT_DATA_DIR: join(this.opts.stateDir, 'data', def.name),
       };
       for (const [name, p] of Object.entries(def.ports)) env[p.env] = String(assigned[name]);
+      if (def.bundle === 'apps/proxy') {
+        // The gateway gets an address of its own, so its Gateway ports (8080, 443...) never clash.
+        const gatewayAddress = await new AddressAllocator(GATEWAY_ADDRESS_START).take([8080, 8443]);
+        env['PILOT_ADDRESS'] = this.pilotAddress();
+        env['PROXY_LISTENER_HOST'] = gatewayAddress;
+        this.state.gateways.push({ name: def.name, address: gatewayAddress, http: `http://${gatewayAddress}:8080` });
+      }
       const cs: ComponentState = { name: def.name, pid: undefined, host: HOST, ports: assigned, log: this.logPath(def.name), restarts: 0 };
       const proc = new ManagedProcess({
         name: def.name,
@@ -171,79 +184,165 @@ export class LocalMesh {
   }
 
   private async startWorkloads(): Promise<void> {
+    const sidecars = this.opts.sidecars !== false;
     const addresses = new AddressAllocator();
-    const identities: { spec: WorkloadSpec; id: WorkloadIdentity }[] = [];
+    const appAddresses = new AddressAllocator(APP_ADDRESS_START);
+    const instances: Instance[] = [];
     for (const spec of this.opts.workloads) {
       for (let i = 0; i < spec.replicas; i++) {
-        const address = await addresses.take(spec.ports.map((p) => p.port));
-        identities.push({
-          spec,
-          id: {
-            name: spec.name,
-            service: spec.service,
-            namespace: spec.namespace,
-            serviceAccount: spec.serviceAccount,
-            instance: `${spec.name}-${i}`,
-            version: spec.labels['version'] ?? '',
-            labels: spec.labels,
-            address,
-            ports: spec.ports,
-          },
-        });
+        const appPorts = spec.ports.map((p) => p.port);
+        const address = await addresses.take(sidecars ? [...appPorts, ...Object.values(SIDECAR_PORTS)] : appPorts);
+        const appAddress = sidecars ? await appAddresses.take(appPorts) : address;
+        const id: WorkloadIdentity = {
+          name: spec.name,
+          service: spec.service,
+          namespace: spec.namespace,
+          serviceAccount: spec.serviceAccount,
+          instance: `${spec.name}-${i}`,
+          version: spec.labels['version'] ?? '',
+          labels: spec.labels,
+          address,
+          ports: spec.ports,
+        };
+        instances.push({ spec, id, appAddress });
       }
     }
-    const services = serviceMap(identities.map((x) => x.id));
+    const services = serviceMap(instances.map((x) => x.id));
     this.announcer = new WorkloadAnnouncer(this.link as NatsLink, this.opts.logger.child({ scope: 'workloads' }));
-    for (const { spec, id } of identities) {
-      const log = this.logPath(id.instance);
-      const [command, ...args] = spec.command ?? [process.execPath, '--enable-source-maps', this.bundle(BUILTIN_APP_COMMANDS[spec.app as string].bundle), ...BUILTIN_APP_COMMANDS[spec.app as string].args];
-      const ws: WorkloadInstanceState = { ...id, pid: undefined, log, sidecar: null };
-      const proc = new ManagedProcess({
-        name: id.instance,
-        command,
-        args,
-        env: { ...spec.env, ...workloadToEnv(id), [WORKLOAD_ENV.services]: JSON.stringify(services), SEXTANT_LOG_FORMAT: 'json' },
-        cwd: this.opts.repoRoot,
-        log,
-        logger: this.opts.logger,
-        restart: true,
-        onRestart: (pid) => {
-          ws.pid = pid;
-          this.save();
-        },
-      });
-      proc.start();
-      ws.pid = proc.pid;
-      this.procs.set(`workload:${id.instance}`, proc);
+    for (const inst of instances) {
+      const { id } = inst;
+      const ws: WorkloadInstanceState = { ...id, appAddress: inst.appAddress, pid: undefined, sidecarPid: undefined, log: this.logPath(id.instance), sidecar: sidecars ? { ...SIDECAR_STATE } : null };
       this.state.workloads.push(ws);
-      this.announcer.add({ identity: id, health: async () => ((await allPortsOpen(id)) ? 'HEALTHY' : 'UNHEALTHY') });
+      // Registered at once (unhealthy until it answers) so Pilot can give its sidecar the inbound side.
+      this.announcer.add({ identity: id, sidecar: ws.sidecar ?? undefined, health: async () => ((await instanceHealthy(ws)) ? 'HEALTHY' : 'UNHEALTHY') });
     }
     this.save();
+    // Refreshed from now on (health follows the instance), so entries never expire while it starts.
+    this.announcer.start();
     const timeout = this.opts.readyTimeoutMs ?? 30_000;
+    // Sidecars first: an app starts only once its sidecar has its first config (like Istio's holdApplicationUntilProxyStarts).
+    if (sidecars) {
+      instances.forEach((inst, i) => this.startSidecar(inst, this.state.workloads[i]));
+      this.save();
+      await Promise.all(
+        this.state.workloads.map((ws) =>
+          waitFor(
+            async () => {
+              if (!this.procs.get(`sidecar:${ws.instance}`)?.running) throw new Error(`sidecar of ${ws.instance} exited: ${tail(this.logPath(`${ws.instance}.sidecar`))}`);
+              return sidecarReady(ws);
+            },
+            { timeoutMs: timeout, intervalMs: 100, what: `the sidecar of ${ws.instance} to receive its config (log: ${this.logPath(`${ws.instance}.sidecar`)})` },
+          ),
+        ),
+      );
+    }
+    instances.forEach((inst, i) => this.startApp(inst, this.state.workloads[i], services));
+    this.save();
     await Promise.all(
-      identities.map(({ id }) =>
+      this.state.workloads.map((ws) =>
         waitFor(
           async () => {
-            if (!this.procs.get(`workload:${id.instance}`)?.running) throw new Error(`${id.instance} exited: ${tail(this.logPath(id.instance))}`);
-            return allPortsOpen(id);
+            if (!this.procs.get(`workload:${ws.instance}`)?.running) throw new Error(`${ws.instance} exited: ${tail(ws.log)}`);
+            return instanceHealthy(ws);
           },
-          { timeoutMs: timeout, intervalMs: 100, what: `workload ${id.instance} to listen on ${id.address} ports ${id.ports.map((p) => p.port).join(',')}` },
+          { timeoutMs: timeout, intervalMs: 100, what: `workload ${ws.instance} to listen on ${ws.appAddress} ports ${ws.ports.map((p) => p.port).join(',')}${sidecars ? ` behind its sidecar on ${ws.address}` : ''}` },
         ),
       ),
     );
-    this.announcer.start();
     await this.announcer.refresh();
-    this.opts.logger.info({ instances: identities.length }, 'workloads ready');
+    this.opts.logger.info({ instances: instances.length, sidecars }, 'workloads ready');
   }
 
-  /** Stops everything: workloads, then the control plane, then NATS if spawned here. */
+  private startSidecar(inst: Instance, ws: WorkloadInstanceState): void {
+    const log = this.logPath(`${inst.id.instance}.sidecar`);
+    const proc = new ManagedProcess({
+      name: `${inst.id.instance}.sidecar`,
+      command: process.execPath,
+      args: ['--enable-source-maps', this.bundle('apps/proxy'), '--mode', 'sidecar'],
+      env: {
+        ...workloadToEnv(inst.id),
+        [WORKLOAD_ENV.appAddress]: inst.appAddress,
+        NATS_URL: this.state.nats.url,
+        PILOT_ADDRESS: this.pilotAddress(),
+        SEXTANT_HOST: inst.id.address,
+        SEXTANT_ADMIN_PORT: String(SIDECAR_PORTS.admin),
+        PROXY_HEALTH_PORT: String(SIDECAR_PORTS.health),
+        SEXTANT_LOG_FORMAT: 'json',
+        SEXTANT_DATA_DIR: join(this.opts.stateDir, 'data', `${inst.id.instance}.sidecar`),
+      },
+      cwd: this.opts.repoRoot,
+      log,
+      logger: this.opts.logger,
+      restart: true,
+      onRestart: (pid) => {
+        ws.sidecarPid = pid;
+        this.save();
+      },
+    });
+    proc.start();
+    ws.sidecarPid = proc.pid;
+    this.procs.set(`sidecar:${inst.id.instance}`, proc);
+  }
+
+  private startApp(inst: Instance, ws: WorkloadInstanceState, services: Record<string, string[]>): void {
+    const { spec, id } = inst;
+    const [command, ...args] = spec.command ?? [process.execPath, '--enable-source-maps', this.bundle(BUILTIN_APP_COMMANDS[spec.app as string].bundle), ...BUILTIN_APP_COMMANDS[spec.app as string].args];
+    const routing: Record<string, string> = ws.sidecar
+      ? { [WORKLOAD_ENV.outboundProxy]: `http://${id.address}:${ws.sidecar.outbound}` }
+      : { [WORKLOAD_ENV.services]: JSON.stringify(services) };
+    const proc = new ManagedProcess({
+      name: id.instance,
+      command,
+      args,
+      env: { ...spec.env, ...workloadToEnv({ ...id, address: inst.appAddress }), ...routing, SEXTANT_LOG_FORMAT: 'json' },
+      cwd: this.opts.repoRoot,
+      log: ws.log,
+      logger: this.opts.logger,
+      restart: true,
+      onRestart: (pid) => {
+        ws.pid = pid;
+        this.save();
+      },
+    });
+    proc.start();
+    ws.pid = proc.pid;
+    this.procs.set(`workload:${id.instance}`, proc);
+  }
+
+  private pilotAddress(): string {
+    const pilot = this.state.components.find((c) => c.name === 'pilot');
+    return `${HOST}:${pilot?.ports['xds'] ?? 15010}`;
+  }
+
+  /** Applies the workloads file's config through Galley, one atomic apply per file. */
+  private async applyConfig(): Promise<void> {
+    if (!this.opts.config?.length) return;
+    const galley = this.state.components.find((c) => c.name === 'galley');
+    const client = new ConfigClient(`${HOST}:${galley?.ports['grpc'] ?? 9901}`);
+    try {
+      for (const file of this.opts.config) {
+        await client.apply({ manifest: readFileSync(file, 'utf8'), source: file, fieldManager: 'sextant-up' });
+        this.opts.logger.info({ file }, 'applied config from the workloads file');
+      }
+    } catch (err) {
+      throw new Error(`applying the workloads file's config failed: ${(err as Error).message}`, { cause: err });
+    } finally {
+      client.close();
+    }
+  }
+
+  /** Stops everything: instances leave peers' endpoints, apps, sidecars, the control plane, then NATS if spawned here. */
   async stop(opts: { keepState?: boolean } = {}): Promise<void> {
     if (this.state.phase !== 'failed') this.state.phase = 'stopping';
     this.save();
+    // Instances leave every peer's endpoints first, then drain.
     await this.announcer?.stop();
-    const workloads = [...this.procs.entries()].filter(([k]) => k.startsWith('workload:'));
-    await Promise.all(workloads.map(([, p]) => p.stop(10_000)));
-    const components = [...this.procs.entries()].filter(([k]) => !k.startsWith('workload:'));
+    const sidecars = [...this.procs.entries()].filter(([k]) => k.startsWith('sidecar:'));
+    if (sidecars.length && this.state.phase === 'stopping') await sleep(1_000);
+    const apps = [...this.procs.entries()].filter(([k]) => k.startsWith('workload:'));
+    await Promise.all(apps.map(([, p]) => p.stop(10_000)));
+    await Promise.all(sidecars.map(([, p]) => p.stop(10_000)));
+    const components = [...this.procs.entries()].filter(([k]) => !k.startsWith('workload:') && !k.startsWith('sidecar:'));
     await Promise.all(components.reverse().map(([, p]) => p.stop(12_000)));
     await this.link?.close();
     await this.natsProc?.stop(5_000);
@@ -251,8 +350,40 @@ export class LocalMesh {
   }
 }
 
-function allPortsOpen(id: WorkloadIdentity): Promise<boolean> {
-  return Promise.all(id.ports.map((p) => canConnect(id.address, p.port))).then((r) => r.every(Boolean));
+interface Instance {
+  spec: WorkloadSpec;
+  id: WorkloadIdentity;
+  /** Where the app listens: its own address without a sidecar, a second ("loopback") address with one. */
+  appAddress: string;
+}
+
+/** Where gateway addresses start (127.0.9.1). */
+const GATEWAY_ADDRESS_START = 9 * 256 + 1;
+
+/** Where app addresses start (127.1.10.1): the workload's "loopback" when its sidecar owns 127.0.10.x. */
+const APP_ADDRESS_START = 65536 + 10 * 256 + 1;
+
+/** A sidecar's ports on its workload's address (Istio's defaults). */
+export const SIDECAR_PORTS = { outbound: 15001, inbound: 15006, admin: 15000, health: 15021 } as const;
+const SIDECAR_STATE = { outbound: SIDECAR_PORTS.outbound, inbound: SIDECAR_PORTS.inbound, admin: SIDECAR_PORTS.admin };
+
+async function sidecarReady(ws: WorkloadInstanceState): Promise<boolean> {
+  if (!ws.sidecar) return true;
+  try {
+    return (await fetch(`http://${ws.address}:${ws.sidecar.admin}/ready`, { signal: AbortSignal.timeout(1_000) })).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** The app answers on its ports; with a sidecar, the sidecar is ready and answers on the workload's ports too. */
+export async function instanceHealthy(ws: WorkloadInstanceState): Promise<boolean> {
+  const app = await Promise.all(ws.ports.map((p) => canConnect(ws.appAddress, p.port)));
+  if (!app.every(Boolean)) return false;
+  if (!ws.sidecar) return true;
+  if (!(await sidecarReady(ws))) return false;
+  const front = await Promise.all(ws.ports.map((p) => canConnect(ws.address, p.port)));
+  return front.every(Boolean);
 }
 
 /** host -> ["ip:port", ...] for every port of every instance, by short name, name.ns and FQDN. */

@@ -20,9 +20,13 @@ export interface WorkloadInstanceState {
   serviceAccount: string;
   labels: Record<string, string>;
   instance: string;
+  /** The instance's address: what peers call (its sidecar's, when it has one). */
   address: string;
+  /** Where the app itself listens (the same as address without a sidecar). */
+  appAddress: string;
   ports: WorkloadPort[];
   pid: number | undefined;
+  sidecarPid: number | undefined;
   log: string;
   sidecar: { outbound: number; inbound: number; admin: number } | null;
 }
@@ -37,7 +41,8 @@ export interface MeshState {
   nats: { url: string; spawned: boolean; pid: number | undefined };
   components: ComponentState[];
   workloads: WorkloadInstanceState[];
-  gateways: { name: string; http: string }[];
+  /** Gateways: their own address; http is the URL of the conventional HTTP port (8080) once a Gateway opens it. */
+  gateways: { name: string; address: string; http: string }[];
 }
 
 export const stateFile = (stateDir: string) => join(stateDir, 'mesh.json');

@@ -1,6 +1,7 @@
 // `sextant status`: what is running and whether each part is healthy,
 // asked of the parts themselves (readyz, TCP), not taken from the state file.
 import { canConnect } from '@sextant/util';
+import { instanceHealthy } from './local-mesh';
 import { isAlive, type MeshState } from './state';
 import { COMPONENTS } from './components';
 
@@ -19,13 +20,15 @@ export interface MeshStatus {
     labels: Record<string, string>;
     instance: string;
     address: string;
+    appAddress: string;
     ports: { name: string; port: number; protocol: string }[];
     healthy: boolean;
     pid: number | undefined;
+    sidecarPid: number | undefined;
     sidecar: { outbound: number; inbound: number; admin: number } | null;
     log: string;
   }[];
-  gateways: { name: string; http: string }[];
+  gateways: { name: string; address: string; http: string }[];
 }
 
 export async function meshStatus(state: MeshState | undefined, stateDir: string): Promise<MeshStatus> {
@@ -56,9 +59,8 @@ export async function meshStatus(state: MeshState | undefined, stateDir: string)
   );
   const workloads = await Promise.all(
     state.workloads.map(async (w) => {
-      const open = await Promise.all(w.ports.map((p) => canConnect(w.address, p.port)));
-      const { pid, log, sidecar, ...rest } = w;
-      return { ...rest, healthy: open.every(Boolean), pid, sidecar, log };
+      const { pid, log, sidecar, sidecarPid, ...rest } = w;
+      return { ...rest, healthy: await instanceHealthy(w), pid, sidecarPid, sidecar, log };
     }),
   );
   return {

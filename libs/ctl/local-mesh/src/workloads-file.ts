@@ -1,7 +1,8 @@
 // The workloads file: which workload instances the local mesh runs. A bad
 // file is refused whole, with every error naming the entry and the field.
-import { readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseAllDocuments, parseDocument } from 'yaml';
 import { PORT_PROTOCOLS, type PortProtocol, type WorkloadPort } from '@sextant/workloads';
 
 /** Built-in apps a workload can name with `app:`; the runner knows how to start each. */
@@ -19,6 +20,12 @@ export interface WorkloadSpec {
   app?: BuiltinApp;
   command?: string[];
   env: Record<string, string>;
+}
+
+export interface WorkloadsFile {
+  workloads: WorkloadSpec[];
+  /** Istio config (YAML files, resolved against the workloads file) applied once the mesh is up. */
+  config: string[];
 }
 
 export class WorkloadsFileError extends Error {
@@ -39,6 +46,23 @@ const KNOWN_FIELDS = ['name', 'service', 'namespace', 'serviceAccount', 'labels'
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The workloads and the config files a workloads file names. */
+export function readWorkloadsFile(file: string, text = readFileSync(file, 'utf8')): WorkloadsFile {
+  const workloads = parseWorkloadsFile(file, text);
+  const root = parseDocument(text).toJS({ maxAliasCount: 50 }) as unknown;
+  const config: string[] = [];
+  if (isObj(root) && root['config'] !== undefined) {
+    const list = root['config'];
+    if (!Array.isArray(list) || !list.every((c) => typeof c === 'string')) throw new WorkloadsFileError(file, ['config: must be a list of YAML file paths (relative to the workloads file)']);
+    for (const c of list) {
+      const path = resolve(dirname(file), c);
+      if (!existsSync(path)) throw new WorkloadsFileError(file, [`config: ${c}: no such file (${path})`]);
+      config.push(path);
+    }
+  }
+  return { workloads, config };
+}
+
 export function parseWorkloadsFile(file: string, text = readFileSync(file, 'utf8')): WorkloadSpec[] {
   const problems: string[] = [];
   const docs = parseAllDocuments(text);
@@ -51,6 +75,7 @@ export function parseWorkloadsFile(file: string, text = readFileSync(file, 'utf8
   } catch (err) {
     throw new WorkloadsFileError(file, [`YAML: ${(err as Error).message}`]);
   }
+  if (isObj(root)) for (const k of Object.keys(root)) if (k !== 'workloads' && k !== 'config') problems.push(`${k}: unknown top-level field (known: workloads, config)`);
   const list = Array.isArray(root) ? root : isObj(root) && Array.isArray(root['workloads']) ? root['workloads'] : undefined;
   if (!list) throw new WorkloadsFileError(file, ['the file must be a list of workloads (or an object with a `workloads:` list)']);
   if (list.length === 0) throw new WorkloadsFileError(file, ['the list of workloads is empty']);
