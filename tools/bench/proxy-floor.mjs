@@ -14,7 +14,8 @@ const [listen, upstreamPort] = process.argv.slice(2).map(Number);
 const idle = [];
 
 function upstream(cb) {
-  const c = idle.pop();
+  let c = idle.pop();
+  while (c && c.s.destroyed) c = idle.pop();
   if (c) return cb(c);
   const s = net.connect({ port: upstreamPort, host: '127.0.0.1', noDelay: true });
   const p = new HTTPParser();
@@ -42,6 +43,12 @@ function upstream(cb) {
   s.on('connect', () => {
     p.consume(s._handle);
     cb(up);
+  });
+  // nginx closes idle keep-alive connections after 75 s: drop them from the pool.
+  s.on('error', () => {});
+  s.on('close', () => {
+    const i = idle.indexOf(up);
+    if (i >= 0) idle.splice(i, 1);
   });
 }
 

@@ -119,7 +119,7 @@ interface Rate {
 }
 
 function constantRate(port: number, authority: string): Rate {
-  const out = execFileSync('taskset', ['-c', CPU_LOAD, process.execPath, join(ROOT, 'tools/bench/proxy-rate.mjs'), '--port', String(port), '--rate', String(RATE), '--seconds', String(SECONDS), '--authority', authority, '--path', '/index.html', '--connections', '32']).toString();
+  const out = execFileSync('timeout', ['60', 'taskset', '-c', CPU_LOAD, process.execPath, join(ROOT, 'tools/bench/proxy-rate.mjs'), '--port', String(port), '--rate', String(RATE), '--seconds', String(SECONDS), '--authority', authority, '--path', '/index.html', '--connections', '32']).toString();
   return JSON.parse(out.trim().split('\n').at(-1)!) as Rate;
 }
 
@@ -270,17 +270,32 @@ async function main(): Promise<void> {
       process.stderr.write(`round ${round + 1}: ${r.name}: ${r.rps.at(-1)} req/s\n`);
     }
   }
-  for (const r of rows) {
-    const before = r.pids.map(ticks);
-    const t0 = performance.now();
-    r.rate = constantRate(r.port, r.authority);
-    const secs = (performance.now() - t0) / 1000;
-    if (r.pids.length > 0) {
-      const used = r.pids.reduce((s, pid, i) => s + (ticks(pid) - before[i]!), 0) / TICK;
-      r.cpu1000 = (used / secs) * (1000 / RATE);
-      r.rss = r.pids.reduce((s, pid) => s + rssMb(pid), 0);
+  // Constant-rate runs, interleaved like the max req/s rounds; the median round is reported.
+  const rateRuns = new Map<Row, { rate: Rate; cpu?: number; rss?: number }[]>(rows.map((r) => [r, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const r of rows) {
+      const before = r.pids.map(ticks);
+      const t0 = performance.now();
+      const rate = constantRate(r.port, r.authority);
+      const secs = (performance.now() - t0) / 1000;
+      const run: { rate: Rate; cpu?: number; rss?: number } = { rate };
+      if (r.pids.length > 0) {
+        const used = r.pids.reduce((s, pid, i) => s + (ticks(pid) - before[i]!), 0) / TICK;
+        run.cpu = (used / secs) * (1000 / RATE);
+        run.rss = r.pids.reduce((s, pid) => s + rssMb(pid), 0);
+      }
+      rateRuns.get(r)!.push(run);
+      process.stderr.write(`rate round ${round + 1}: ${r.name}: ${JSON.stringify(rate)} cpu/1000rps=${run.cpu?.toFixed(3)} rss=${run.rss}\n`);
     }
-    process.stderr.write(`${r.name}: ${JSON.stringify(r.rate)} cpu/1000rps=${r.cpu1000?.toFixed(3)} rss=${r.rss}\n`);
+  }
+  for (const r of rows) {
+    const runs = rateRuns.get(r)!;
+    const pick = (k: 'p50' | 'p90' | 'p99') => median(runs.map((x) => x.rate[k]));
+    r.rate = { ...runs[0]!.rate, requests: runs.reduce((s, x) => s + x.rate.requests, 0), errors: runs.reduce((s, x) => s + x.rate.errors, 0), p50: pick('p50'), p90: pick('p90'), p99: pick('p99') };
+    if (r.pids.length > 0) {
+      r.cpu1000 = median(runs.map((x) => x.cpu!));
+      r.rss = Math.max(...runs.map((x) => x.rss!));
+    }
   }
   const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   report(rows, load0, load1);
@@ -312,8 +327,8 @@ function report(rows: Row[], load0: string, load1: string): void {
     '- Upstream: nginx serving a 1 KiB static file (one worker, not pinned), so the hop is the bottleneck.',
     '- Every hop is pinned to CPU 0 (`taskset -c 0`), the load generators to CPU 1. nginx runs with `worker_processes 1` and HAProxy with `nbthread 1`, so every hop has one core, like the single-threaded Node proxy. The sidecar pair runs both its proxies on CPU 0.',
     `- Max req/s: \`wrk -t1 -c${CONNECTIONS} -d${SECONDS}s\` (keep-alive), median of ${ROUNDS} interleaved rounds (all rounds shown).`,
-    `- Latency: a constant ${RATE} req/s for ${SECONDS} s over ${CONNECTIONS} keep-alive connections (\`tools/bench/proxy-rate.mjs\`: open loop, a late send is timed from its scheduled time).`,
-    `- CPU: the hop's utime+stime from /proc. "per request" is at max load (best round); "per 1000 req/s" during the ${RATE} req/s run. RSS: VmRSS after the runs (nginx: the worker; pair: both proxies).`,
+    `- Latency: a constant ${RATE} req/s for ${SECONDS} s over ${CONNECTIONS} keep-alive connections (\`tools/bench/proxy-rate.mjs\`: open loop, a late send is timed from its scheduled time), ${ROUNDS} interleaved rounds, median round per percentile.`,
+    `- CPU: the hop's utime+stime from /proc. "per request" is at max load (best round); "per 1000 req/s" during the ${RATE} req/s runs (median round). RSS: the largest VmRSS seen after a run (nginx: the worker; pair: both proxies).`,
     '- Sextant is the built proxy (`dist/apps/proxy/main.js --mode ingress`) configured over ADS by an in-process fake Pilot: listener -> HCM (RDS) -> route -> STATIC cluster, Istio defaults (route timeout 0, peer metadata exchange on, x-request-id generated). The sidecar pair is two built proxies in sidecar mode (explicit capture: client outbound 15001 -> server inbound 15006 -> app), plaintext (mTLS is not implemented yet). Access logs are off everywhere.',
     '- Two references: the naive Node proxy the target names (node:http server + http.request), and `tools/bench/proxy-floor.mjs`, the same I/O building blocks as Sextant\'s fast path with no proxy logic at all (what Node alone costs).',
     '',

@@ -37,7 +37,8 @@ await runService({
     const dataplane = new Dataplane({
       mode,
       self,
-      workloadAddress: workload.address,
+      // Explicit inbound traffic without a filter chain of its own passes through to where the app listens.
+      workloadAddress: (sidecar && process.env[WORKLOAD_ENV.appAddress]) || workload.address,
       ...(s.listenerHost ? { bindHost: s.listenerHost } : sidecar ? { bindHost: workload.address } : {}),
       portMap: { [OUTBOUND_CAPTURE]: s.outboundPort, [INBOUND_CAPTURE]: s.inboundPort },
       ...(sidecar ? { explicitOutboundPort: OUTBOUND_CAPTURE } : {}),
