@@ -101,9 +101,14 @@ export function inboundPorts(ctx: TranslateContext): Map<number, ServiceEndpoint
 /** `inbound|port||` clusters: ORIGINAL_DST bound from 127.0.0.6 (Istio), or STATIC to the workload with INTERCEPTION_MODE=NONE. */
 export function buildInboundClusters(ctx: TranslateContext): ClusterObject[] {
   const out: ClusterObject[] = [];
-  for (const port of inboundPorts(ctx).keys()) {
+  for (const [port, ep] of inboundPorts(ctx)) {
     const name = inboundCluster(port);
     const base: ClusterObject = { name, connectTimeout: duration(ctx.push.mesh.connectTimeout), circuitBreakers: { thresholds: [defaultThresholds()] } };
+    // HTTP/2 and gRPC ports talk h2c to the app, as Istio's inbound clusters do.
+    const protocol = ctx.push.service(ep.hostname, ep.namespace)?.ports.find((p) => p.port === ep.servicePort)?.protocol;
+    if (protocol === 'HTTP2' || protocol === 'GRPC' || protocol === 'GRPC-Web') {
+      base.typedExtensionProtocolOptions = { [FILTER.httpProtocolOptions]: typed(TYPED.httpProtocolOptions, { explicitHttpConfig: { http2ProtocolOptions: {} } }) };
+    }
     if (interceptionNone(ctx)) {
       // As in a pod without iptables: the sidecar owns <podIP>:<port> and the
       // app listens on the workload's loopback (APP_ADDRESS overrides it).
