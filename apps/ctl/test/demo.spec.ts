@@ -1,6 +1,6 @@
 // The README's start command brings up the demo: Bookinfo with every
-// instance registered and the page served, reviews answering from v1, v2
-// and v3.
+// instance registered, served through the ingress gateway and the sidecars,
+// reviews answering from v1, v2 and v3.
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '@sextant/testing';
 import type { MeshStatus } from '@sextant/local-mesh';
@@ -21,10 +21,12 @@ describe('sextant up (default demo)', () => {
     const status = JSON.parse(sextant(['status', '-o', 'json'], env).stdout) as MeshStatus;
     expect(status.workloads.map((w) => w.name)).toEqual(['productpage-v1', 'details-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3', 'ratings-v1']);
     expect(status.components.every((c) => c.healthy)).toBe(true);
-    const page = status.workloads.find((w) => w.service === 'productpage')!;
+    // Through the ingress gateway, as a user reaches it; every hop goes through sidecars.
+    expect(status.gateways[0]!.http).toMatch(/^http:\/\/127\./);
+    expect(up.stdout).toContain(`ingress-gateway: ${status.gateways[0]!.http}`);
     const versions = new Set<string>();
-    for (let i = 0; i < 9; i++) {
-      const html = await (await fetch(`http://${page.address}:9080/productpage`)).text();
+    for (let i = 0; i < 12; i++) {
+      const html = await (await fetch(`${status.gateways[0]!.http}/productpage`)).text();
       expect(html).toContain('The Comedy of Errors');
       versions.add(/data-reviews-version="(v\d)"/.exec(html)?.[1] ?? 'none');
     }

@@ -72,7 +72,7 @@ describe('sextant up -d / status / down', () => {
     expect(existsSync(join(home.path, 'mesh.json'))).toBe(false);
   });
 
-  it('starts the mesh in the background and reports every part healthy', () => {
+  it('starts the mesh in the background and reports every part healthy', async () => {
     const r = sextant(['up', '-d', '-w', join(home.path, 'echo.yaml')], env);
     expect(r.stderr + r.stdout).not.toMatch(/failed/);
     expect(r.code).toBe(0);
@@ -95,8 +95,13 @@ describe('sextant up -d / status / down', () => {
     const addresses = new Set(status.workloads.map((w) => w.address));
     expect(addresses.size).toBe(3);
     expect(status.workloads[0].ports).toContainEqual({ name: 'grpc', port: 17070, protocol: 'GRPC' });
-    expect(status.workloads[0]).toHaveProperty('sidecar');
-    expect(status).toHaveProperty('gateways');
+    // Every instance has a sidecar on its address; the app listens on a second one behind it.
+    for (const w of status.workloads) {
+      expect(w.sidecar).toEqual({ outbound: 15001, inbound: 15006, admin: 15000 });
+      expect(w.appAddress).not.toBe(w.address);
+      expect((await fetch(`http://${w.address}:15000/ready`)).status).toBe(200);
+    }
+    expect(status.gateways).toEqual([{ name: 'ingress-gateway', address: expect.stringMatching(/^127\./), http: expect.stringMatching(/^http:\/\/127\.[0-9.]+:8080$/) }]);
   });
 
   it('refuses a second `up` while one runs', () => {
@@ -126,7 +131,8 @@ describe('sextant up -d / status / down', () => {
       expect(body).toMatchObject({ service: 'echo', version: w.labels['version'], instance: w.instance, method: 'GET', path: '/hello?x=1' });
       expect(res.headers.get('x-echo-instance')).toBe(w.instance);
 
-      const h2 = http2.connect(`http://${w.address}:18081`);
+      // h2c through the sidecar (the HTTP port accepts both protocols).
+      const h2 = http2.connect(`http://${w.address}:18080`);
       const h2body = await new Promise<string>((ok, fail) => {
         const req = h2.request({ ':path': '/h2' });
         let data = '';
@@ -135,7 +141,8 @@ describe('sextant up -d / status / down', () => {
         req.on('error', fail);
       });
       h2.close();
-      expect(JSON.parse(h2body)).toMatchObject({ instance: w.instance, protocol: 'HTTP/2' });
+      // The client spoke h2c to the sidecar; the sidecar speaks the port's protocol (HTTP/1.1) to the app.
+      expect(JSON.parse(h2body)).toMatchObject({ instance: w.instance, protocol: 'HTTP/1.1' });
 
       const client = new proto.sextant.echo.v1.Echo(`${w.address}:17070`, grpc.credentials.createInsecure());
       const reply = await new Promise<Record<string, unknown>>((ok, fail) =>
@@ -169,8 +176,8 @@ describe('sextant up -d / status / down', () => {
   });
 
   it('`down` stops everything it started and nothing else', async () => {
-    const pids = [...status.components.map((c) => c.pid), ...status.workloads.map((w) => w.pid)].filter((p): p is number => !!p);
-    expect(pids.length).toBe(8);
+    const pids = [...status.components.map((c) => c.pid), ...status.workloads.flatMap((w) => [w.pid, w.sidecarPid])].filter((p): p is number => !!p);
+    expect(pids.length).toBe(5 + 3 + 3); // control plane, apps, their sidecars
     const r = sextant(['down'], env);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Local mesh stopped');
