@@ -45,7 +45,7 @@ function percentile(sorted: number[], p: number): number {
 
 export class PushHistory {
   private readonly records: PushRecord[] = [];
-  private readonly convergence = new Map<string, number[]>();
+  private readonly convergence = new Map<string, { samples: number[]; next: number }>();
   private readonly nacks = new Map<string, number>();
   private totalPushes = 0;
 
@@ -92,13 +92,15 @@ export class PushHistory {
   /** One ACK: `ms` from the change to the proxy acknowledging it. */
   converged(typeUrl: string, ms: number): void {
     const t = shortType(typeUrl);
-    let list = this.convergence.get(t);
-    if (!list) {
-      list = [];
-      this.convergence.set(t, list);
+    let ring = this.convergence.get(t);
+    if (!ring) {
+      ring = { samples: [], next: 0 };
+      this.convergence.set(t, ring);
     }
-    list.push(ms);
-    if (list.length > SAMPLES) list.splice(0, list.length - SAMPLES);
+    // A ring of the last SAMPLES values: O(1) per ACK.
+    if (ring.samples.length < SAMPLES) ring.samples.push(ms);
+    else ring.samples[ring.next] = ms;
+    ring.next = (ring.next + 1) % SAMPLES;
   }
 
   nacked(typeUrl: string): void {
@@ -112,8 +114,8 @@ export class PushHistory {
 
   summary(): { totalPushes: number; pushes: PushRecord[]; convergence: Record<string, ConvergenceSummary>; nacks: Record<string, number> } {
     const convergence: Record<string, ConvergenceSummary> = {};
-    for (const [t, list] of this.convergence) {
-      const sorted = [...list].sort((a, b) => a - b);
+    for (const [t, ring] of this.convergence) {
+      const sorted = [...ring.samples].sort((a, b) => a - b);
       convergence[t] = { samples: sorted.length, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted[sorted.length - 1] ?? 0 };
     }
     return { totalPushes: this.totalPushes, pushes: [...this.records].reverse(), convergence, nacks: Object.fromEntries(this.nacks) };
