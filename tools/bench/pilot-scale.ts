@@ -12,7 +12,7 @@
 //   node tools/build.mjs pilot
 //   npx tsx --tsconfig tsconfig.base.json tools/bench/pilot-scale.ts [--services 1000] [--clients 2000] [--changes 5] [--out docs/benchmarks/pilot.md] [--cpu-prof DIR]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,8 @@ const OUT = resolve(root, arg('out', 'docs/benchmarks/pilot.md'));
 type Scenario = 'scoped' | 'full';
 const SCENARIOS: Scenario[] = arg('scenario', 'both') === 'both' ? ['scoped', 'full'] : [arg('scenario', 'scoped') as Scenario];
 const CPU_PROF = argv.includes('--cpu-prof') ? resolve(arg('cpu-prof', join(tmpdir(), 'pilot-prof'))) : undefined;
+/** Pilot's log (warnings and errors) of the last scenario run. */
+const PILOT_LOG = resolve(arg('pilot-log', join(tmpdir(), 'pilot-scale-pilot.log')));
 const ncpu = cpus().length;
 const canPin = ncpu > 1 && spawnSync('taskset', ['-V']).status === 0;
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
@@ -137,7 +139,7 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     const pilotCmd = canPin ? ['taskset', ['-c', '0', process.execPath, ...pilotArgs]] : [process.execPath, pilotArgs];
     pilot = spawn(pilotCmd[0] as string, pilotCmd[1] as string[], {
       env: { ...process.env, NATS_URL: nats.url, PILOT_XDS_PORT: String(xds), SEXTANT_ADMIN_PORT: String(admin), SEXTANT_LOG_LEVEL: 'warn', SEXTANT_LOG_FORMAT: 'json', SEXTANT_DATA_DIR: join(dir, 'data') },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', openSync(PILOT_LOG, 'w'), 'inherit'],
     });
     const pilotPid = pilot.pid!;
     const adminUrl = `http://127.0.0.1:${admin}`;
