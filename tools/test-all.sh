@@ -14,8 +14,10 @@ set +e
 npx nx run-many -t lint typecheck build test --outputStyle=static --skipNxCache=${SKIP_NX_CACHE:-false} 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
-passed=$(grep -E '^\s*Tests\s+' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
-failed=$(grep -E '^\s*Tests\s+' "$log" | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
+# Sum Vitest's per-project "Tests  N passed | M failed" lines (no match is 0, not an error).
+count() { { grep -E '^\s*Tests\s+' "$log" || true; } | { grep -oE "[0-9]+ $1" || true; } | awk '{s+=$1} END {print s+0}'; }
+passed=$(count passed)
+failed=$(count failed)
 echo
 echo "tests: ${passed} passed, ${failed} failed"
 exit "$rc"
