@@ -10,9 +10,11 @@ const tsconfig = JSON.parse(readFileSync(resolve(root, 'tsconfig.base.json'), 'u
   compilerOptions: { paths: Record<string, string[]> };
 };
 
-export const alias = Object.fromEntries(
-  Object.entries(tsconfig.compilerOptions.paths).map(([name, [target]]) => [name, resolve(root, target)]),
-);
+// Exact matches, so '@sextant/proto' never swallows '@sextant/proto/testing'.
+export const alias = Object.entries(tsconfig.compilerOptions.paths).map(([name, [target]]) => ({
+  find: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`),
+  replacement: resolve(root, target),
+}));
 
 export function projectConfig(projectRoot: string, overrides: UserConfig['test'] = {}): UserConfig {
   return {
