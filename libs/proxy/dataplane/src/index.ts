@@ -13,3 +13,4 @@ export { FLAG, flagsToString, type FlagName } from './response-flags';
 export { DATAPLANE_ERROR_CODES, DataplaneError, type DataplaneErrorCode } from './errors';
 export { adminRoutes, serveRoutes, startHealthServer, isReady, type AdminDeps, type AdminRoute, type AdminResponse } from './admin-server';
 export { statEntries, statsText, statsPrometheus, type XdsStatsSource } from './proxy-stats';
+export { StaticSecretProvider, type SecretProvider, type SecretValue, type TlsCertificateSecret, type ValidationContextSecret } from './secrets';
