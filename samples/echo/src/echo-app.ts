@@ -20,6 +20,8 @@ export interface EchoAppOptions {
   log?: Logger;
   /** Environment for the mesh client (SEXTANT_OUTBOUND_PROXY, SEXTANT_SERVICES). */
   env?: Record<string, string | undefined>;
+  /** TCP ports: prefix the echo of each connection with this text. */
+  tcpPrefix?: string;
 }
 
 function startOne(ctx: EchoContext, p: WorkloadPort): Promise<RunningServer> {
@@ -41,6 +43,7 @@ export async function startEcho(identity: WorkloadIdentity, opts: EchoAppOptions
     stats: new EchoStats(),
     log: opts.log ?? silentLogger(),
     mesh: new MeshClient(opts.env ?? process.env),
+    ...(opts.tcpPrefix ? { tcpPrefix: opts.tcpPrefix } : {}),
   };
   const servers: RunningServer[] = [];
   const close = async (graceMs = 5000) => {

@@ -9,6 +9,8 @@ export interface EchoContext {
   stats: EchoStats;
   log: Logger;
   mesh: MeshClient;
+  /** TCP ports: written before the first echoed bytes of each connection (like Istio's tcp-echo "one "). */
+  tcpPrefix?: string;
 }
 
 /** A started listener. `close` stops accepting, lets in-flight work finish, then resolves. */

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     version: identity.version,
     instance: identity.instance,
   });
-  const app = await startEcho(identity, { log });
+  const app = await startEcho(identity, { log, ...(options.tcpPrefix ? { tcpPrefix: options.tcpPrefix } : {}) });
   log.info({ address: identity.address, ports: app.servers.map((s) => ({ protocol: s.protocol, port: s.port })) }, 'echo serving');
 
   let stopping = false;

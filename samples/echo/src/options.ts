@@ -4,12 +4,15 @@ import { parseArgs } from 'node:util';
 import { PORT_PROTOCOLS, workloadFromEnv, type PortProtocol, type WorkloadIdentity, type WorkloadPort } from '@sextant/workloads';
 
 export const USAGE = `usage: echo [--service NAME] [--version V] [--instance ID] [--namespace NS] [--address IP]
-            [--http PORT]... [--http2 PORT]... [--grpc PORT]... [--tcp PORT]... [--log-level LEVEL]
-Without port flags the ports come from SEXTANT_PORTS; without either: --http 8080 --grpc 7070.`;
+            [--http PORT]... [--http2 PORT]... [--grpc PORT]... [--tcp PORT]... [--tcp-prefix TEXT] [--log-level LEVEL]
+Without port flags the ports come from SEXTANT_PORTS; without either: --http 8080 --grpc 7070.
+--tcp-prefix (or ECHO_TCP_PREFIX): TCP ports write it before echoing a connection's bytes.`;
 
 export interface EchoOptions {
   identity: WorkloadIdentity;
   logLevel: string;
+  /** TCP ports: text written before the first echoed bytes of each connection. */
+  tcpPrefix?: string;
   help: boolean;
 }
 
@@ -36,6 +39,7 @@ export function parseEchoOptions(argv: string[], env: Record<string, string | un
       grpc: { type: 'string', multiple: true },
       tcp: { type: 'string', multiple: true },
       'log-level': { type: 'string' },
+      'tcp-prefix': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -74,5 +78,6 @@ export function parseEchoOptions(argv: string[], env: Record<string, string | un
       throw new Error(`port ${p.name} (${p.port}): unknown protocol ${JSON.stringify(p.protocol)}; want one of ${PORT_PROTOCOLS.join(', ')}`);
     }
   }
-  return { identity, logLevel: values['log-level'] ?? env.LOG_LEVEL ?? 'info', help: values.help ?? false };
+  const tcpPrefix = values['tcp-prefix'] ?? env.ECHO_TCP_PREFIX;
+  return { identity, logLevel: values['log-level'] ?? env.LOG_LEVEL ?? 'info', ...(tcpPrefix ? { tcpPrefix } : {}), help: values.help ?? false };
 }

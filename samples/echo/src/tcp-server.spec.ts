@@ -1,7 +1,8 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EchoApp } from './echo-app';
-import { startTestEcho } from './spec-helpers';
+import { startEcho, type EchoApp } from './echo-app';
+import { parseEchoOptions } from './options';
+import { identity, startTestEcho } from './spec-helpers';
 
 let app: EchoApp;
 beforeAll(async () => {
@@ -33,5 +34,21 @@ describe('TCP echo', () => {
     socket.on('end', () => socket.end());
     await other.close(2000);
     await ended;
+  });
+
+  it('with a prefix, answers each connection with the prefix and then the echo (Istio tcp-echo style)', async () => {
+    expect(parseEchoOptions([], { ECHO_TCP_PREFIX: 'one ' }).tcpPrefix).toBe('one ');
+    expect(parseEchoOptions(['--tcp-prefix', 'two '], {}).tcpPrefix).toBe('two ');
+    const prefixed = await startEcho(identity({ ports: [{ name: 'tcp', port: 0, protocol: 'TCP' }] }), { tcpPrefix: 'one ' });
+    for (let i = 0; i < 2; i++) {
+      const socket = net.connect(prefixed.port('TCP'), '127.0.0.1');
+      const chunks: Buffer[] = [];
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      const ended = new Promise<void>((r) => socket.on('end', () => r()));
+      socket.end(`hello ${i}\n`);
+      await ended;
+      expect(Buffer.concat(chunks).toString()).toBe(`one hello ${i}\n`);
+    }
+    await prefixed.close(0);
   });
 });

@@ -18,6 +18,7 @@ export function startTcpServer(ctx: EchoContext, address: string, port: number):
       ctx.log.debug({ protocol: 'TCP', port: boundPort, peer, bytes, durationMs: Date.now() - started }, 'connection');
     });
     // Half-close aware: when the peer ends, end our side after the echo is flushed.
+    if (ctx.tcpPrefix) socket.once('data', () => socket.write(ctx.tcpPrefix as string));
     socket.pipe(socket);
   });
 
