@@ -4,9 +4,10 @@
 // does not loop. Pure: builds iptables-restore input; applying is separate.
 
 export interface CaptureOptions {
-  /** uid the proxy runs as; its traffic is not captured. Istio uses 1337. */
-  proxyUid: number;
-  proxyGid: number;
+  /** uid the proxy runs as; its traffic is not captured (Istio: 1337). */
+  proxyUid?: number;
+  /** gid the proxy runs as; its traffic is not captured either. */
+  proxyGid?: number;
   /** Where captured inbound traffic goes (15006). */
   inboundPort: number;
   /** Where captured outbound traffic goes (15001). */
@@ -35,12 +36,16 @@ export const DEFAULT_CAPTURE: CaptureOptions = {
   includeOutboundCidrs: '*',
 };
 
+/** Istio's chain names, so what users know about istio-init applies here. */
 export const CHAINS = {
-  inbound: 'SEXTANT_INBOUND',
-  inRedirect: 'SEXTANT_IN_REDIRECT',
-  output: 'SEXTANT_OUTPUT',
-  redirect: 'SEXTANT_REDIRECT',
+  inbound: 'ISTIO_INBOUND',
+  inRedirect: 'ISTIO_IN_REDIRECT',
+  output: 'ISTIO_OUTPUT',
+  redirect: 'ISTIO_REDIRECT',
 } as const;
+
+/** Where the proxy's inbound side connects to the app from (Istio's InboundPassthroughCluster source). */
+export const INBOUND_PASSTHROUGH_SOURCE = '127.0.0.6';
 
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
@@ -66,15 +71,56 @@ export function checkCaptureOptions(o: CaptureOptions): void {
       if (!m || m.slice(1, 5).some((x) => Number(x) > 255) || Number(m[5]) > 32) throw new CaptureOptionsError(`${what}: ${JSON.stringify(c)} is not an IPv4 CIDR like 10.0.0.0/8`);
     }
   }
-  if (!Number.isInteger(o.proxyUid) || o.proxyUid < 0) throw new CaptureOptionsError(`proxyUid: ${o.proxyUid} is not a uid`);
-  if (!Number.isInteger(o.proxyGid) || o.proxyGid < 0) throw new CaptureOptionsError(`proxyGid: ${o.proxyGid} is not a gid`);
+  if (o.proxyUid === undefined && o.proxyGid === undefined) throw new CaptureOptionsError('proxyUid/proxyGid: give at least one, or the proxy\'s own traffic would be captured in a loop');
+  if (o.proxyUid !== undefined && (!Number.isInteger(o.proxyUid) || o.proxyUid < 0)) throw new CaptureOptionsError(`proxyUid: ${o.proxyUid} is not a uid`);
+  if (o.proxyGid !== undefined && (!Number.isInteger(o.proxyGid) || o.proxyGid < 0)) throw new CaptureOptionsError(`proxyGid: ${o.proxyGid} is not a gid`);
 }
 
-/** iptables-restore input for the nat table (use with --noflush). */
+/**
+ * Parses a port list as the CLI takes it ("9080,8080", "*" for all, "" for
+ * none), naming the flag in the error.
+ */
+export function parsePortList(text: string, flag: string, allowAll = false): '*' | number[] {
+  const t = text.trim();
+  if (t === '*') {
+    if (allowAll) return '*';
+    throw new CaptureOptionsError(`${flag}: "*" is not allowed here; list ports like 8080,9090`);
+  }
+  if (t === '') return [];
+  return t.split(',').map((raw) => {
+    const p = raw.trim();
+    if (!/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535) throw new CaptureOptionsError(`${flag}: ${JSON.stringify(p)} is not a port (1-65535) in ${JSON.stringify(text)}`);
+    return Number(p);
+  });
+}
+
+/** A CIDR list ("10.0.0.0/8,192.168.0.0/16"; "*" for all when allowed). */
+export function parseCidrList(text: string, flag: string, allowAll = false): '*' | string[] {
+  const t = text.trim();
+  if (t === '*' && allowAll) return '*';
+  if (t === '') return [];
+  const list = t.split(',').map((c) => c.trim());
+  for (const c of list) {
+    const m = CIDR.exec(c);
+    if (!m || m.slice(1, 5).some((x) => Number(x) > 255) || Number(m[5]) > 32) throw new CaptureOptionsError(`${flag}: ${JSON.stringify(c)} is not an IPv4 CIDR like 10.0.0.0/8`);
+  }
+  return list;
+}
+
+/**
+ * iptables-restore input for the nat table (use with --noflush): the same
+ * chains and order as istio-iptables, so `iptables -t nat -S` reads the
+ * same. One difference: Istio sends the proxy's own loopback traffic to a
+ * non-loopback address (an app calling its own service) back inbound; this
+ * proxy does not bind its inbound upstream connections to 127.0.0.6 yet, so
+ * that rule would send the inbound hop to the app back into 15006 forever.
+ * Such self calls go straight to the app instead.
+ */
 export function buildCaptureRules(options: Partial<CaptureOptions> = {}): string {
   const o: CaptureOptions = { ...DEFAULT_CAPTURE, ...options };
   checkCaptureOptions(o);
   const { inbound, inRedirect, output, redirect } = CHAINS;
+  const owners = [...(o.proxyUid !== undefined ? [`--uid-owner ${o.proxyUid}`] : []), ...(o.proxyGid !== undefined ? [`--gid-owner ${o.proxyGid}`] : [])];
   const lines = ['*nat', `:${inbound} - [0:0]`, `:${inRedirect} - [0:0]`, `:${output} - [0:0]`, `:${redirect} - [0:0]`];
   lines.push(`-A ${redirect} -p tcp -j REDIRECT --to-ports ${o.outboundPort}`);
   lines.push(`-A ${inRedirect} -p tcp -j REDIRECT --to-ports ${o.inboundPort}`);
@@ -87,13 +133,10 @@ export function buildCaptureRules(options: Partial<CaptureOptions> = {}): string
 
   // Outbound: what the app sends. The proxy's own traffic returns untouched.
   lines.push(`-A OUTPUT -p tcp -j ${output}`);
-  // Traffic the proxy hands to the app on loopback (source 127.0.0.6, as Istio's inbound passthrough).
-  lines.push(`-A ${output} -o lo -s 127.0.0.6/32 -j RETURN`);
-  // The app calling its own service address through loopback goes inbound.
-  lines.push(`-A ${output} -o lo ! -d 127.0.0.1/32 -m owner --uid-owner ${o.proxyUid} -j ${inRedirect}`);
-  lines.push(`-A ${output} -o lo -m owner ! --uid-owner ${o.proxyUid} -j RETURN`);
-  lines.push(`-A ${output} -m owner --uid-owner ${o.proxyUid} -j RETURN`);
-  lines.push(`-A ${output} -m owner --gid-owner ${o.proxyGid} -j RETURN`);
+  lines.push(`-A ${output} -s ${INBOUND_PASSTHROUGH_SOURCE}/32 -o lo -j RETURN`);
+  // The app talking to itself on loopback is not the mesh's business.
+  for (const owner of owners) lines.push(`-A ${output} -o lo -m owner ! ${owner} -j RETURN`);
+  for (const owner of owners) lines.push(`-A ${output} -m owner ${owner} -j RETURN`);
   lines.push(`-A ${output} -d 127.0.0.1/32 -j RETURN`);
   for (const p of o.excludeOutboundPorts) lines.push(`-A ${output} -p tcp --dport ${p} -j RETURN`);
   for (const c of o.excludeOutboundCidrs) lines.push(`-A ${output} -d ${c} -j RETURN`);
@@ -103,15 +146,19 @@ export function buildCaptureRules(options: Partial<CaptureOptions> = {}): string
   return `${lines.join('\n')}\n`;
 }
 
-/** Commands that remove everything buildCaptureRules added. */
-export function cleanupCommands(): string[][] {
-  const { inbound, inRedirect, output, redirect } = CHAINS;
+/** The jumps from the built-in chains, as `iptables -D` arguments. */
+export function jumpRules(): string[][] {
   return [
-    ['-t', 'nat', '-D', 'PREROUTING', '-p', 'tcp', '-j', inbound],
-    ['-t', 'nat', '-D', 'OUTPUT', '-p', 'tcp', '-j', output],
-    ...[inbound, output, inRedirect, redirect].flatMap((c) => [
-      ['-t', 'nat', '-F', c],
-      ['-t', 'nat', '-X', c],
-    ]),
+    ['-t', 'nat', '-D', 'PREROUTING', '-p', 'tcp', '-j', CHAINS.inbound],
+    ['-t', 'nat', '-D', 'OUTPUT', '-p', 'tcp', '-j', CHAINS.output],
   ];
+}
+
+/** Flush and delete the chains, as `iptables` arguments (after the jumps are gone). */
+export function chainCleanup(): string[][] {
+  const { inbound, inRedirect, output, redirect } = CHAINS;
+  return [inbound, output, inRedirect, redirect].flatMap((c) => [
+    ['-t', 'nat', '-F', c],
+    ['-t', 'nat', '-X', c],
+  ]);
 }

@@ -65,7 +65,7 @@ describe.skipIf(!canRun)('transparent capture in network namespaces', () => {
     sh(inNs(B, ['ip', 'addr', 'add', `${IP_B}/30`, 'dev', `vb${id}`]));
     sh(inNs(A, ['ip', 'link', 'set', `va${id}`, 'up']));
     sh(inNs(B, ['ip', 'link', 'set', `vb${id}`, 'up']));
-    for (const ns of [A, B]) expect(applyRulesIn(ns)).toContain('SEXTANT_OUTPUT');
+    for (const ns of [A, B]) expect(applyRulesIn(ns)).toContain('ISTIO_OUTPUT');
     await startProbe(A, [15001, 15006]);
     await startProbe(B, [15001, 15006, 8080]);
   }, 60_000);
