@@ -5,11 +5,15 @@
 // - networkFilters: network RBAC before tcp_proxy on inbound TCP chains
 //   (including the passthrough catch-all) and gateway TCP servers.
 // - inboundFilterChains: PeerAuthentication's chains for a workload port.
-// Plus what translation cannot ask for through the hooks (yet): clusters for
-// JWKS hosts, and whether an endpoint accepts mTLS (for client auto mTLS).
+//   Also the passthrough catch-all (port 0): the workload-level mode, so
+//   STRICT refuses plaintext to ports the workload does not declare.
+// - clusters: one per JWKS host that is not already a cluster of the proxy.
+// - endpointTlsMode: `disabled` for endpoints whose server mode is DISABLE
+//   (client-side auto mTLS then sends plaintext there, as Istio does).
+// Warnings go to translation's output (ctx.warn) and to onWarning.
 import type { ProxyInfo, PushContext, ServiceEndpoint, Labels } from '@sextant/pilot-model';
 import { isHttpProtocol, parseProtocol } from '@sextant/pilot-model';
-import type { ClusterObject, EnvoyObject, FilterHookContext, FilterObject, TranslateHooks, TranslateOptions } from '@sextant/translate';
+import type { ClusterHookContext, ClusterObject, EnvoyObject, FilterHookContext, FilterObject, TranslateHooks, TranslateOptions } from '@sextant/translate';
 import { jwksClusters, jwtAuthnFilter } from './jwt-authn-builder';
 import { applyPeerAuthentication, composePeerAuthentication, mtlsModeForPort, type MtlsMode } from './peer-authn-builder';
 import { rbacHttpFilters, rbacNetworkFilters } from './rbac-builder';
@@ -40,9 +44,19 @@ export function workloadMtlsMode(push: PushContext, namespace: string, labels: L
   return mtlsModeForPort(composePeerAuthentication(push.mesh.rootNamespace, policies), port);
 }
 
+/** Per push: the mode per (namespace, labels, port), as endpoints of one workload repeat them. */
+const modeCache = new WeakMap<PushContext, Map<string, MtlsMode>>();
+
 /** Whether an endpoint refuses mTLS (PeerAuthentication DISABLE on its port): client auto mTLS must send plaintext there. */
 export function endpointMtlsDisabled(push: PushContext, e: ServiceEndpoint): boolean {
-  return e.tlsMode === 'istio' && workloadMtlsMode(push, e.workloadNamespace ?? e.namespace, e.labels, e.port) === 'DISABLE';
+  if (e.tlsMode !== 'istio') return false;
+  const namespace = e.workloadNamespace ?? e.namespace;
+  let cache = modeCache.get(push);
+  if (!cache) modeCache.set(push, (cache = new Map()));
+  const key = `${namespace}\n${e.port}\n${JSON.stringify(Object.entries(e.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))}`;
+  let mode = cache.get(key);
+  if (mode === undefined) cache.set(key, (mode = workloadMtlsMode(push, namespace, e.labels, e.port)));
+  return mode === 'DISABLE';
 }
 
 /** HTTP or TCP for the inbound chain of a workload port (port 0: the passthrough catch-all, TCP). */
@@ -74,8 +88,9 @@ function gatewayProtocol(push: PushContext, proxy: ProxyInfo, port: number): 'ht
 /** Per push, per proxy: messages already reported. */
 const reported = new WeakMap<PushContext, Map<string, Set<string>>>();
 
-function warner(ctx: FilterHookContext, options: SecurityHooksOptions): (m: string) => void {
+function warner(ctx: Pick<FilterHookContext, 'push' | 'proxy' | 'warn'>, options: SecurityHooksOptions): (m: string) => void {
   return (message) => {
+    ctx.warn?.(message);
     if (!options.onWarning) return;
     let byProxy = reported.get(ctx.push);
     if (!byProxy) reported.set(ctx.push, (byProxy = new Map()));
@@ -112,6 +127,12 @@ export function securityHooks(options: SecurityHooksOptions = {}): TranslateHook
       const tls = { trustDomain: ctx.push.mesh.trustDomain, sdsConfig, ...(options.trustDomainAliases ? { trustDomainAliases: options.trustDomainAliases } : {}) };
       return applyPeerAuthentication(chains, mtlsModeForPort(merged, ctx.port), tls);
     },
+    clusters(ctx: ClusterHookContext): ClusterObject[] {
+      return clustersFor(ctx.push, ctx.proxy, ctx.outboundClusters);
+    },
+    endpointTlsMode(push, endpoint) {
+      return endpointMtlsDisabled(push, endpoint) ? 'disabled' : undefined;
+    },
   };
 }
 
@@ -125,12 +146,18 @@ function outboundClusterNames(push: PushContext, proxy: ProxyInfo): Set<string> 
 /**
  * Extra clusters a proxy needs for security: one per JWKS host of its
  * RequestAuthentications that is not a service it already has a cluster for.
+ * The hooks' `clusters` adds them to translation's output; this is for
+ * callers that translate without the hooks.
  */
 export function securityClusters(push: PushContext, proxy: ProxyInfo): ClusterObject[] {
+  return clustersFor(push, proxy, undefined);
+}
+
+function clustersFor(push: PushContext, proxy: ProxyInfo, have: ReadonlySet<string> | undefined): ClusterObject[] {
   if (proxy.proxyless) return [];
   const labels = push.proxyLabels(proxy);
   const policies = push.securityPolicies({ namespace: proxy.namespace, labels }).requestAuthentications;
   if (policies.length === 0) return [];
-  const have = outboundClusterNames(push, proxy);
-  return jwksClusters(policies, (name) => have.has(name));
+  const known = have ?? outboundClusterNames(push, proxy);
+  return jwksClusters(policies, (name) => known.has(name));
 }

@@ -103,7 +103,7 @@ describe('TCP traffic (tcp-echo in foo)', () => {
     expect(code(call(t('authz-tcp-ports'), 9000, sleep))).toBe(200);
     expect(code(call(t('authz-tcp-ports'), 9001, plaintext({ sourceIp: '10.40.0.2' })))).toBe(200);
     const other = call(t('authz-tcp-ports'), 9002, sleep);
-    expect(other).toMatchObject({ closed: true, stage: 'network-rbac', chain: 'virtualInbound-catchall', filter: 'envoy.filters.network.rbac.allow' });
+    expect(other).toMatchObject({ closed: true, stage: 'network-rbac', chain: 'virtualInbound-catchall-mtls', filter: 'envoy.filters.network.rbac.allow' });
   });
   it('an ALLOW rule with methods (HTTP-only) can never match on TCP: everything is denied', () => {
     expect(call(t('authz-tcp-http-only-allow'), 9000, sleep)).toMatchObject({ closed: true, stage: 'network-rbac' });

@@ -99,3 +99,33 @@ describe('workload and port level', () => {
     expect(workloadMtlsMode(push, 'bar', { app: 'httpbin' }, 9999)).toBe('STRICT');
   });
 });
+
+describe('ports the workload does not declare (the passthrough chain)', () => {
+  it('STRICT refuses plaintext there too; sidecars still get through over mTLS', () => {
+    expect(send('mtls-mesh-strict', 'foo.httpbin-0', 7777, legacy, undefined)).toMatchObject({ closed: true });
+    expect(send('mtls-mesh-strict', 'foo.httpbin-0', 7777, sleepFoo, undefined)).toMatchObject({ allowed: true, chain: 'virtualInbound-catchall-mtls' });
+  });
+  it('PERMISSIVE takes both; DISABLE only plaintext', () => {
+    expect(send('mtls-default', 'foo.httpbin-0', 7777, legacy, undefined)).toMatchObject({ allowed: true, chain: 'virtualInbound-catchall' });
+    expect(send('mtls-default', 'foo.httpbin-0', 7777, sleepFoo, undefined)).toMatchObject({ allowed: true, chain: 'virtualInbound-catchall-mtls' });
+    expect(send('mtls-namespace', 'bar.httpbin-0', 7777, legacy, undefined)).toMatchObject({ allowed: true, chain: 'virtualInbound-catchall' });
+    expect(code(send('mtls-namespace', 'bar.httpbin-0', 7777, sleepFoo, undefined))).toBe(0);
+  });
+});
+
+describe('what clients see of a server mode (EDS tlsMode, secrets)', () => {
+  type Lb = { endpoint: { address: { socketAddress: { address: string } } }; metadata?: { filterMetadata: Record<string, { fields: { tlsMode?: { stringValue: string } } }> } };
+  const tlsModes = (scenario: string, proxy: string, cluster: string) =>
+    output(scenario, proxy)
+      .config.endpoints.find((e) => e.clusterName === cluster)!
+      .endpoints.flatMap((l) => l.lbEndpoints as unknown as Lb[])
+      .map((lb) => lb.metadata?.filterMetadata['envoy.transport_socket_match']?.fields.tlsMode?.stringValue);
+  it('endpoints of DISABLE workloads are labelled tlsMode disabled, so client auto mTLS sends plaintext there', () => {
+    expect(tlsModes('mtls-namespace', 'foo.httpbin-0', 'outbound|8000||httpbin.bar.svc.cluster.local')).toEqual(['disabled']);
+    expect(tlsModes('mtls-namespace', 'foo.httpbin-0', 'outbound|8000||httpbin.foo.svc.cluster.local')).toEqual(['istio']);
+    expect(tlsModes('mtls-default', 'foo.httpbin-0', 'outbound|8000||httpbin.bar.svc.cluster.local')).toEqual(['istio']);
+  });
+  it('the workload certificate and mesh roots the chains name are in the output secrets (the proxy resolves them locally)', () => {
+    expect(output('mtls-mesh-strict', 'foo.httpbin-0').config.secrets).toEqual(['ROOTCA', 'default']);
+  });
+});

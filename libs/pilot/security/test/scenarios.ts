@@ -44,7 +44,7 @@ export const SCENARIOS: Scenario[] = [
 export interface ScenarioOutput {
   proxy: ScenarioProxy;
   info: ProxyInfo;
-  /** Translation's full output with the security hooks; security clusters appended (as Pilot wires them). */
+  /** Translation's full output with the security hooks (security clusters included, as Pilot gets it). */
   config: ProxyConfig;
   /** The extra clusters security asked for (JWKS hosts). */
   extraClusters: ClusterObject[];
@@ -66,9 +66,9 @@ export function runScenario(s: Scenario): ScenarioRun {
   const outputs = s.proxies.map((proxy): ScenarioOutput => {
     const info = proxy.proxy();
     const warnings: string[] = [];
+    // The hooks add security's clusters (JWKS hosts) and warnings to translation's output themselves.
     const config = generateProxyConfig(push, info, { hooks: securityHooks({ onWarning: (m) => warnings.push(m) }) });
     const extraClusters = securityClusters(push, info);
-    config.clusters = [...config.clusters, ...extraClusters].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return { proxy, info, config, extraClusters, warnings };
   });
   const run = { push, outputs };

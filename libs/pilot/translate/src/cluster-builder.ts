@@ -3,7 +3,7 @@
 // clusters for the ports a sidecar's workload serves; and BlackHoleCluster,
 // PassthroughCluster and InboundPassthroughCluster.
 import { isHttpProtocol, selectorMatches, type Service, type ServiceEndpoint, type ServicePort } from '@sextant/pilot-model';
-import { connectionPoolFields, defaultThresholds, loadBalancerFields, outlierFields } from './cluster-policy';
+import { connectionPoolFields, defaultThresholds, grpcOutlierFields, loadBalancerFields, outlierFields } from './cluster-policy';
 import { subsetsOf, type TranslateContext } from './context';
 import { buildLoadAssignment, localityLbActive } from './endpoint-builder';
 import type { ClusterObject, EnvoyObject } from './envoy-types';
@@ -45,7 +45,8 @@ function outbound(ctx: TranslateContext, service: Service, port: ServicePort, su
   if (pool.typedExtensionProtocolOptions) cluster['typedExtensionProtocolOptions'] = pool.typedExtensionProtocolOptions;
   if (pool.upstreamConnectionOptions) cluster['upstreamConnectionOptions'] = pool.upstreamConnectionOptions;
   const common: EnvoyObject = {};
-  const od = outlierFields(policy.outlierDetection);
+  // Proxyless gRPC enforces failure-percentage ejection only (see grpcOutlierFields).
+  const od = ctx.proxy.proxyless ? grpcOutlierFields(policy.outlierDetection) : outlierFields(policy.outlierDetection);
   if (od.outlierDetection && cluster.type !== 'ORIGINAL_DST') {
     cluster['outlierDetection'] = od.outlierDetection;
     common['healthyPanicThreshold'] = { value: od.healthyPanicThreshold ?? 0 };

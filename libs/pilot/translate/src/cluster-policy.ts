@@ -133,3 +133,44 @@ export function outlierFields(od: OutlierDetection | undefined): { outlierDetect
   if (od.maxEjectionPercent !== undefined) out['maxEjectionPercent'] = u32(od.maxEjectionPercent);
   return { outlierDetection: out, healthyPanicThreshold: od.minHealthPercent ?? 0 };
 }
+
+/** Envoy's default failure_percentage_threshold: a host failing more than this share of its calls in an interval. */
+export const GRPC_FAILURE_PERCENTAGE_THRESHOLD = 85;
+/** Hosts with enough calls needed before any is compared (a lone instance is never ejected: nothing to fail over to). */
+export const GRPC_FAILURE_PERCENTAGE_MINIMUM_HOSTS = 2;
+
+/**
+ * Outlier detection for proxyless gRPC clients. gRPC (A50; grpc-js 1.14)
+ * enforces only success-rate and failure-percentage ejection and ignores the
+ * consecutive_* fields Istio's mapping uses, so a proxyless client given
+ * Envoy's fields never ejects. The DestinationRule maps instead to:
+ * - failure-percentage ejection, enforced 100%: a host is ejected when more
+ *   than 85% (Envoy's default threshold) of its calls failed in the last
+ *   `interval`, it made at least N calls in it (`request_volume`), and at
+ *   least 2 hosts made N calls (`minimum_hosts`);
+ * - N = the smallest positive consecutive limit of the rule:
+ *   consecutive5xxErrors (5 when unset, Envoy's default), consecutiveGatewayErrors,
+ *   consecutiveErrors, consecutiveLocalOriginFailures (gRPC counts every
+ *   non-OK status as a failure, so they all mean "N failed calls"); all of
+ *   them 0: no ejection;
+ * - success-rate ejection off (as Istio sets it for Envoy);
+ * - interval, baseEjectionTime and maxEjectionPercent unchanged (gRPC ejects
+ *   at least one host even below maxEjectionPercent, as Envoy does);
+ *   minHealthPercent has no gRPC equivalent (no panic routing).
+ */
+export function grpcOutlierFields(od: OutlierDetection | undefined): { outlierDetection?: EnvoyObject; healthyPanicThreshold?: number } {
+  if (!od) return {};
+  const limits = [od.consecutive5xxErrors ?? 5, od.consecutiveGatewayErrors, od.consecutiveErrors, od.consecutiveLocalOriginFailures];
+  const positive = limits.filter((n): n is number => typeof n === 'number' && n > 0);
+  const out: EnvoyObject = { enforcingSuccessRate: u32(0) };
+  if (positive.length > 0) {
+    out['enforcingFailurePercentage'] = u32(100);
+    out['failurePercentageThreshold'] = u32(GRPC_FAILURE_PERCENTAGE_THRESHOLD);
+    out['failurePercentageMinimumHosts'] = u32(GRPC_FAILURE_PERCENTAGE_MINIMUM_HOSTS);
+    out['failurePercentageRequestVolume'] = u32(Math.min(...positive));
+  }
+  if (od.interval) out['interval'] = duration(od.interval);
+  if (od.baseEjectionTime) out['baseEjectionTime'] = duration(od.baseEjectionTime);
+  if (od.maxEjectionPercent !== undefined) out['maxEjectionPercent'] = u32(od.maxEjectionPercent);
+  return { outlierDetection: out };
+}

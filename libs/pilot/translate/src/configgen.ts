@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { ProxyInfo, PushContext } from '@sextant/pilot-model';
 import { buildInboundClusters, buildOutboundClusters, buildSpecialClusters } from './cluster-builder';
-import { danglingClusterReferences, uniqueByName, uniqueChainMatches } from './consistency';
+import { danglingClusterReferences, sdsSecretNames, uniqueByName, uniqueChainMatches } from './consistency';
 import { createContext, httpPortsOf, type TranslateContext, type TranslateOptions } from './context';
 import { buildEndpoints } from './endpoint-builder';
 import type { ClusterObject, ProxyConfig } from './envoy-types';
@@ -63,6 +63,11 @@ function proxyless(ctx: TranslateContext, want: ReadonlySet<ResourceKind>): Part
 export function generateProxyConfig(push: PushContext, proxy: ProxyInfo, options: TranslateOptions = {}, only: ReadonlySet<ResourceKind> = ALL_KINDS): ProxyConfig {
   const ctx = createContext(push, proxy, options);
   const parts = proxy.proxyless ? proxyless(ctx, only) : proxy.type === 'router' ? router(ctx, only) : sidecar(ctx, only);
+  if (!proxy.proxyless && only.has('clusters') && ctx.hooks.clusters) {
+    parts.clusters.push(...ctx.hooks.clusters({ push: ctx.push, proxy: ctx.proxy, outboundClusters: ctx.outboundClusters, warn: ctx.warn }));
+  }
+  // Secrets named by hook-built transport sockets (builders record their own).
+  for (const name of sdsSecretNames(parts.listeners, parts.clusters)) ctx.secrets.add(name);
   const endpoints = only.has('endpoints') ? buildEndpoints(ctx) : [];
   if (proxy.proxyless && only.has('endpoints')) endpoints.push({ clusterName: BLACKHOLE_CLUSTER, endpoints: [] });
   const listeners = uniqueByName(parts.listeners, ctx.warn, 'listener').map((l) => uniqueChainMatches(l, ctx.warn));

@@ -47,6 +47,25 @@ export function danglingRouteReferences(config: Pick<ProxyConfig, 'listeners' | 
   return [...refs].filter((r) => !have.has(r)).sort();
 }
 
+/** Names of SDS secrets (`{name, sdsConfig}` references) in the transport sockets of listeners' chains and clusters. */
+export function sdsSecretNames(listeners: readonly ListenerObject[], clusters: readonly ClusterObject[]): Set<string> {
+  const out = new Set<string>();
+  const visit = (x: unknown): void => {
+    if (Array.isArray(x)) x.forEach(visit);
+    else if (typeof x === 'object' && x !== null) {
+      const o = x as EnvoyObject;
+      if (typeof o['name'] === 'string' && o['sdsConfig'] !== undefined) out.add(o['name']);
+      else for (const v of Object.values(o)) visit(v);
+    }
+  };
+  for (const l of listeners) for (const ch of [...(l.filterChains ?? []), ...(l.defaultFilterChain ? [l.defaultFilterChain] : [])]) visit(ch.transportSocket);
+  for (const c of clusters) {
+    visit(c['transportSocket']);
+    visit(c['transportSocketMatches']);
+  }
+  return out;
+}
+
 /** Keeps the first of each name (a warning for each dropped duplicate). */
 export function uniqueByName<T extends { name: string }>(list: T[], warn: (m: string) => void, what: string): T[] {
   const seen = new Set<string>();

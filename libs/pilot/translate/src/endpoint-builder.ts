@@ -1,6 +1,7 @@
 // ClusterLoadAssignments (Istio's EDS): endpoints of a service port, the
 // subset's labels selecting, grouped by locality with weights; health as
-// Envoy health status; the tlsMode label for auto mTLS. With locality load
+// Envoy health status; the tlsMode label for auto mTLS (the registry's, or
+// the endpointTlsMode hook's: `disabled` where the server refuses mTLS). With locality load
 // balancing (a DestinationRule with outlier detection, Istio's rule) endpoints
 // get priorities by closeness to the proxy, or the `distribute` weights.
 import { parseLocality, selectorMatches, type ServiceEndpoint } from '@sextant/pilot-model';
@@ -53,7 +54,10 @@ export function buildLoadAssignment(
       healthStatus: e.health === 'HEALTHY' ? 'HEALTHY' : 'UNHEALTHY',
       loadBalancingWeight: { value: e.weight && e.weight > 0 ? e.weight : 1 },
     };
-    if (withMetadata && !ctx.proxy.proxyless) lb.metadata = { filterMetadata: { 'envoy.transport_socket_match': struct({ tlsMode: e.tlsMode }) } };
+    if (withMetadata && !ctx.proxy.proxyless) {
+      const tlsMode = ctx.hooks.endpointTlsMode?.(ctx.push, e) ?? e.tlsMode;
+      lb.metadata = { filterMetadata: { 'envoy.transport_socket_match': struct({ tlsMode }) } };
+    }
     const loc = e.locality ?? '';
     groups.set(loc, [...(groups.get(loc) ?? []), lb]);
   }

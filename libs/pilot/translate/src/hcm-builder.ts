@@ -5,7 +5,7 @@
 import { ADS_CONFIG_SOURCE } from './cluster-builder';
 import type { TranslateContext } from './context';
 import type { EnvoyObject, FilterObject, RouteConfigurationObject } from './envoy-types';
-import type { FilterDirection } from './hooks';
+import type { FilterDirection, FilterHookContext } from './hooks';
 import { FILTER, TYPED } from './type-urls';
 import { typed, ZERO_DURATION } from './values';
 
@@ -22,8 +22,13 @@ export interface HcmInput {
   allowAbsoluteUrl?: boolean;
 }
 
+/** What a filter hook is told about the chain it contributes to. */
+export function hookContext(ctx: TranslateContext, direction: FilterDirection, port: number): FilterHookContext {
+  return { push: ctx.push, proxy: ctx.proxy, direction, port, policies: ctx.push.securityPolicies(ctx.proxy), warn: ctx.warn };
+}
+
 export function httpFilters(ctx: TranslateContext, direction: FilterDirection, port: number): FilterObject[] {
-  const security = ctx.hooks.httpFilters?.({ push: ctx.push, proxy: ctx.proxy, direction, port, policies: ctx.push.securityPolicies(ctx.proxy) }) ?? [];
+  const security = ctx.hooks.httpFilters?.(hookContext(ctx, direction, port)) ?? [];
   const out: FilterObject[] = [...security];
   if (direction !== 'inbound') {
     if (!ctx.proxy.proxyless) out.push({ name: FILTER.cors, typedConfig: typed(TYPED.cors) });
@@ -34,7 +39,7 @@ export function httpFilters(ctx: TranslateContext, direction: FilterDirection, p
 }
 
 export function networkFilters(ctx: TranslateContext, direction: FilterDirection, port: number): FilterObject[] {
-  return ctx.hooks.networkFilters?.({ push: ctx.push, proxy: ctx.proxy, direction, port, policies: ctx.push.securityPolicies(ctx.proxy) }) ?? [];
+  return ctx.hooks.networkFilters?.(hookContext(ctx, direction, port)) ?? [];
 }
 
 /** The HCM as a network filter. */

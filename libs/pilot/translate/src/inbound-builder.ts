@@ -2,12 +2,13 @@
 // on the inbound capture port with a filter chain per workload port (HCM
 // with an inline route to `inbound|port||` for HTTP ports, tcp_proxy for the
 // rest) and a catch-all to InboundPassthroughCluster. Security decides the
-// chains' transport through the inboundFilterChains hook.
+// transport of both (the per-port chains and the catch-all) through the
+// inboundFilterChains hook.
 import { isHttpProtocol, type Protocol } from '@sextant/pilot-model';
 import { inboundPorts, interceptionNone } from './cluster-builder';
 import type { TranslateContext } from './context';
 import type { FilterChainObject, ListenerObject, RouteConfigurationObject } from './envoy-types';
-import { httpConnectionManager, networkFilters } from './hcm-builder';
+import { hookContext, httpConnectionManager, networkFilters } from './hcm-builder';
 import { INBOUND_PASSTHROUGH_CLUSTER, inboundCluster, listenerName, VIRTUAL_INBOUND_LISTENER } from './names';
 import { tcpProxy } from './tcp-builder';
 import { FILTER, TYPED } from './type-urls';
@@ -44,7 +45,16 @@ export function inboundChains(ctx: TranslateContext, port: number, protocol: Pro
     : tcpProxy(cluster, [{ name: cluster, weight: 1 }]);
   const chains: FilterChainObject[] = [{ name: `inbound_0.0.0.0_${port}`, filterChainMatch: { destinationPort: { value: port } }, filters: [...pre, terminal] }];
   const hook = ctx.hooks.inboundFilterChains;
-  return hook ? hook({ push: ctx.push, proxy: ctx.proxy, direction: 'inbound', port, policies: ctx.push.securityPolicies(ctx.proxy) }, chains) : chains;
+  return hook ? hook(hookContext(ctx, 'inbound', port), chains) : chains;
+}
+
+/** The passthrough chain for ports the workload does not declare (port 0 to the hooks), after the security hook. */
+export function passthroughChains(ctx: TranslateContext): FilterChainObject[] {
+  const chains: FilterChainObject[] = [
+    { name: 'virtualInbound-catchall', filters: [...networkFilters(ctx, 'inbound', 0), tcpProxy(INBOUND_PASSTHROUGH_CLUSTER, [{ name: INBOUND_PASSTHROUGH_CLUSTER, weight: 1 }])] },
+  ];
+  const hook = ctx.hooks.inboundFilterChains;
+  return hook ? hook(hookContext(ctx, 'inbound', 0), chains) : chains;
 }
 
 export function buildVirtualInbound(ctx: TranslateContext): ListenerObject {
@@ -54,7 +64,7 @@ export function buildVirtualInbound(ctx: TranslateContext): ListenerObject {
     const protocol = svc?.ports.find((p) => p.port === ep.servicePort)?.protocol ?? 'TCP';
     chains.push(...inboundChains(ctx, port, protocol, `${ep.hostname}:${ep.servicePort}/*`));
   }
-  chains.push({ name: 'virtualInbound-catchall', filters: [...networkFilters(ctx, 'inbound', 0), tcpProxy(INBOUND_PASSTHROUGH_CLUSTER, [{ name: INBOUND_PASSTHROUGH_CLUSTER, weight: 1 }])] });
+  chains.push(...passthroughChains(ctx));
   return {
     name: VIRTUAL_INBOUND_LISTENER,
     address: { socketAddress: { address: '0.0.0.0', portValue: ctx.push.mesh.proxyInboundPort } },

@@ -3,7 +3,7 @@
 export { TranslateError, TRANSLATE_ERROR_CODES, type TranslateErrorCode } from './errors';
 export { generateProxyConfig, buildListeners, buildRoutes, buildClusters, buildEndpointsFor, proxyConfigKey, type ResourceKind } from './configgen';
 export { createContext, type TranslateContext, type TranslateOptions } from './context';
-export { NO_HOOKS, type TranslateHooks, type FilterHookContext, type FilterDirection } from './hooks';
+export { NO_HOOKS, type TranslateHooks, type FilterHookContext, type ClusterHookContext, type FilterDirection } from './hooks';
 export {
   BLACKHOLE_CLUSTER,
   PASSTHROUGH_CLUSTER,
@@ -24,7 +24,7 @@ export {
   type ParsedClusterName,
 } from './names';
 export { TYPED, FILTER, ENVOY_PROTOS_FOR_TRANSLATION } from './type-urls';
-export { WORKLOAD_CERT_SECRET, ROOT_CA_SECRET, credentialSecret, credentialCaSecret } from './tls-builder';
-export { danglingClusterReferences, danglingRouteReferences } from './consistency';
+export { WORKLOAD_CERT_SECRET, ROOT_CA_SECRET, LOCAL_SECRETS, credentialSecret, credentialCaSecret } from './tls-builder';
+export { danglingClusterReferences, danglingRouteReferences, sdsSecretNames } from './consistency';
 export { simulate, pickWeighted, selectVirtualHost, routeMatches, type SimRequest, type SimResult } from './simulation';
 export type * from './envoy-types';

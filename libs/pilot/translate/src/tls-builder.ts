@@ -12,6 +12,13 @@ import { struct, typed, ZERO_DURATION } from './values';
 
 export const WORKLOAD_CERT_SECRET = 'default';
 export const ROOT_CA_SECRET = 'ROOTCA';
+/**
+ * Secrets a sidecar or gateway resolves from its own certificate manager
+ * (istio-agent's local SDS server): Pilot never serves them, whatever
+ * `sdsConfig` says; every other SDS name is a credential Pilot serves when a
+ * registry has it.
+ */
+export const LOCAL_SECRETS: ReadonlySet<string> = new Set([WORKLOAD_CERT_SECRET, ROOT_CA_SECRET]);
 export const ALPN_IN_MESH_HTTP = ['istio-http/1.0', 'istio-http/1.1', 'istio-h2'];
 export const ALPN_IN_MESH_TCP = ['istio-peer-exchange', 'istio'];
 

@@ -45,3 +45,10 @@ export function grpcRejects(kind: keyof typeof URLS, bytes: Uint8Array): string 
   const result = load()[kind].decode(CONTEXT, { type_url: URLS[kind], value: Buffer.from(bytes) });
   return result.error;
 }
+
+/** What grpc-js-xds makes of one encoded resource (its internal update object), or throws its error. */
+export function grpcDecode(kind: keyof typeof URLS, bytes: Uint8Array): unknown {
+  const result = load()[kind].decode(CONTEXT, { type_url: URLS[kind], value: Buffer.from(bytes) });
+  if (result.error) throw new Error(result.error);
+  return result.value;
+}
