@@ -12,8 +12,9 @@ import { sendGrpcReply, sendLocalReply } from './exchange-replies';
 import { endFault, runFilters } from './exchange-filters';
 import { finishExchange } from './exchange-finish';
 import { buildUpstreamHead, prepareResponseHeaders } from './exchange-headers';
-import { getHeader, setHeader } from './headers';
+import { getHeader } from './headers';
 import type { Host } from './host';
+import { armRouteTimer, armTryTimer, clearTimers, clearTryTimer, endAttempt, responseOutcome, retryOnResponse, startAttempt, upstreamFailure } from './exchange-attempts';
 import type { ActiveConfig, ConnInfo, HcmRuntime, ProxyServices } from './http-context';
 import type { MatchInput } from './matchers';
 import { startMirrors } from './mirror';
@@ -23,7 +24,7 @@ import { redirectLocation, type FormatContext } from './request-mutations';
 import { FLAG } from './response-flags';
 import { compileRetryPolicy, grpcStatusOf, type CompiledRetryPolicy } from './retry-policy';
 import { isGrpc, type CompiledRoute, type RouteFilters } from './route-matcher';
-import { FAILURE, type Failure, type RequestHead, type UpstreamHandler, type UpstreamStream } from './upstream';
+import { type Failure, type RequestHead, type UpstreamHandler, type UpstreamStream } from './upstream';
 
 const now = () => performance.now();
 
@@ -179,44 +180,7 @@ export class HttpExchange implements UpstreamHandler, MatchInput, FormatContext 
     if (this.retry.isDefault || this.retry.numRetries > 0) cluster.retryBudget.deposit(Date.now());
     if (!this.retry.requestAllowed(this)) this.retry = compileRetryPolicy({ ...this.retry.config, numRetries: 0 });
     if (route.mirrors.length > 0 && this.requestEnded) startMirrors(this);
-    this.attempt();
-  }
-
-  // attempts -----------------------------------------------------------------
-
-  private attempt(): void {
-    const cluster = this.cluster!;
-    if (!cluster.canStartRequest()) {
-      cluster.stats.upstream_rq_pending_overflow++;
-      return this.localReply(503, 'upstream connect error or disconnect/reset before headers. reset reason: overflow', FLAG.UO, 'overflow');
-    }
-    let host: Host | undefined;
-    if (cluster.config.discovery === 'ORIGINAL_DST') {
-      const od = cluster.config.originalDst.useHttpHeader ? parseHostPort(getHeader(this.headers, cluster.config.originalDst.headerName)) : (this.originalDst ?? this.conn.originalDst);
-      host = od ? cluster.originalDstHost(od.address, od.port) : undefined;
-    } else {
-      const exclude = this.retry.avoidPreviousHosts ? this.prevHost : undefined;
-      host = cluster.pick(this.hash, exclude);
-    }
-    if (host === undefined) {
-      cluster.stats.upstream_cx_none_healthy++;
-      return this.localReply(503, 'no healthy upstream', FLAG.UH, 'no_healthy_upstream');
-    }
-    this.host = host;
-    this.attempts++;
-    this.attemptActive = true;
-    this.attemptStart = now();
-    cluster.activeRequests++;
-    host.activeRequests++;
-    host.rqTotal++;
-    cluster.stats.upstream_rq_total++;
-    cluster.stats.upstream_rq_active++;
-    if (this.attempts > 1 && this.route!.attemptCountHeader) setHeader(this.upstreamHead!.headers, 'x-envoy-attempt-count', String(this.attempts));
-    const protocol = cluster.config.upstreamProtocol === 'http2' || (cluster.config.upstreamProtocol === 'downstream' && this.protocol === 'HTTP/2') ? 'http2' : 'http1';
-    const pool = this.services.poolFor(cluster, host, this.upgrade !== undefined ? 'http1' : protocol);
-    this.pending = true;
-    if (this.upgrade !== undefined && 'dedicated' in pool) pool.dedicated(this);
-    else pool.acquire(this);
+    startAttempt(this);
   }
 
   onUpstreamReady(stream: UpstreamStream): void {
@@ -228,15 +192,18 @@ export class HttpExchange implements UpstreamHandler, MatchInput, FormatContext 
     this.stream = stream;
     const bodyDone = this.requestEnded;
     const buffered = this.body;
-    stream.sendHead(this.upstreamHead!, bodyDone && (buffered === undefined || buffered.length === 0));
+    // Ends with the head only when the whole request is known to be bodiless now;
+    // otherwise the end (even of a bodiless request) follows in sendEnd.
+    const endWithHead = bodyDone && (buffered === undefined || buffered.length === 0);
+    stream.sendHead(this.upstreamHead!, endWithHead);
     if (buffered !== undefined) for (const c of buffered) stream.sendData(c);
     if (this.bodyOverflow) {
       this.body = [];
       this.onUpstreamDrain();
     }
     if (bodyDone) {
-      if (buffered !== undefined && buffered.length > 0) stream.sendEnd();
-      this.armTryTimer();
+      if (!endWithHead) stream.sendEnd();
+      armTryTimer(this);
     }
   }
 
@@ -273,15 +240,17 @@ export class HttpExchange implements UpstreamHandler, MatchInput, FormatContext 
   }
 
   onRequestEnd(): void {
+    if (this.requestEnded) return;
     this.requestEnded = true;
     if (this.finished) return;
-    const timeout = this.action?.timeoutMs ?? 0;
-    if (timeout > 0 && this.routeTimer === undefined) this.routeTimer = setTimeout(() => this.onRouteTimeout(), timeout);
+    armRouteTimer(this);
     if (this.cluster !== undefined && this.route!.mirrors.length > 0) startMirrors(this);
     const s = this.stream;
     if (s !== undefined && this.attemptActive) {
-      if (this.hasBody) s.sendEnd();
-      this.armTryTimer();
+      // The head went out before the request ended (bodiless or not): the upstream
+      // request ends now. An HTTP/2 upstream stream would otherwise stay open forever.
+      s.sendEnd();
+      armTryTimer(this);
     }
   }
 
@@ -301,38 +270,24 @@ export class HttpExchange implements UpstreamHandler, MatchInput, FormatContext 
     this.stream?.resumeResponse();
   }
 
-  private armTryTimer(): void {
-    const ms = this.retry?.perTryTimeoutMs ?? 0;
-    if (ms > 0 && this.tryTimer === undefined) this.tryTimer = setTimeout(() => this.onTryTimeout(), ms);
-  }
-
-  onUpstreamHead(status: number, headers: string[]): void {
+  /** The response head; end: the response is complete with it (HTTP/2 HEADERS with END_STREAM, e.g. gRPC Trailers-Only). */
+  onUpstreamHead(status: number, headers: string[], end = false): void {
     if (this.finished) return;
     const grpcStatus = this.grpc ? grpcStatusOf(headers) : -1;
-    if (!this.responseStarted && this.canRetryResponse(status, headers, grpcStatus)) {
-      this.endAttempt(status >= 500 ? (status >= 502 && status <= 504 ? OUTCOME.GATEWAY : OUTCOME.HTTP_5XX) : OUTCOME.SUCCESS, true);
-      this.scheduleRetry();
-      return;
-    }
-    this.clearTryTimer();
+    if (!this.responseStarted && retryOnResponse(this, status, headers, grpcStatus)) return;
+    clearTryTimer(this);
     this.status = status;
     this.grpcStatus = grpcStatus;
     this.upstreamServiceMs = now() - this.attemptStart;
-    this.cluster!.outlierDetector?.report(this.host!, status >= 500 ? (status >= 502 && status <= 504 ? OUTCOME.GATEWAY : OUTCOME.HTTP_5XX) : OUTCOME.SUCCESS);
+    this.cluster!.outlierDetector?.report(this.host!, responseOutcome(status));
     prepareResponseHeaders(this, headers);
     this.responseStarted = true;
-    this.sink.sendHead(status, headers, false);
-  }
-
-  private canRetryResponse(status: number, headers: string[], grpcStatus: number): boolean {
-    if (status < 300 && grpcStatus <= 0) return false;
-    if (!this.retry.onResponse(status, headers, grpcStatus)) return false;
-    if (this.attempts > this.retry.numRetries || this.bodyOverflow || this.upgrade !== undefined) {
-      this.flags |= FLAG.URX;
-      if (this.attempts > this.retry.numRetries && this.attempts > 1) this.cluster!.stats.upstream_rq_retry_limit_exceeded++;
-      return false;
+    if (end) {
+      this.stream = undefined;
+      endAttempt(this, OUTCOME.SUCCESS, false);
     }
-    return this.cluster!.canRetry(this.retry.isDefault, Date.now()) || (this.cluster!.stats.upstream_rq_retry_overflow++, false);
+    this.sink.sendHead(status, headers, end);
+    if (end) this.finish();
   }
 
   onUpstreamData(chunk: Buffer): void {
@@ -365,110 +320,12 @@ export class HttpExchange implements UpstreamHandler, MatchInput, FormatContext 
 
   onUpstreamFailure(kind: Failure, detail: string): void {
     if (this.finished) return;
-    this.pending = false;
-    this.stream = undefined;
-    if (kind === FAILURE.OVERFLOW) {
-      this.endAttempt(OUTCOME.SUCCESS, false);
-      return this.localReply(503, 'upstream connect error or disconnect/reset before headers. reset reason: overflow', FLAG.UO, 'overflow');
-    }
-    this.endAttempt(OUTCOME.LOCAL_ORIGIN, false);
-    if (this.responseStarted) {
-      this.flags |= FLAG.UR;
-      this.detail = 'upstream_reset_after_response_started';
-      this.sink.reset();
-      return this.finish();
-    }
-    const connect = kind === FAILURE.CONNECT || kind === FAILURE.CONNECT_TIMEOUT;
-    if (this.retry.onFailure(kind, this.method) && !this.bodyOverflow && this.upgrade === undefined) {
-      if (this.attempts <= this.retry.numRetries) {
-        if (this.cluster!.canRetry(this.retry.isDefault, Date.now())) {
-          this.detail = detail;
-          return this.scheduleRetry();
-        }
-        this.cluster!.stats.upstream_rq_retry_overflow++;
-      } else if (this.attempts > 1) {
-        this.flags |= FLAG.URX;
-        this.cluster!.stats.upstream_rq_retry_limit_exceeded++;
-      }
-    }
-    const flag = connect ? FLAG.UF : kind === FAILURE.PROTOCOL ? FLAG.UPE : FLAG.UC;
-    this.localReply(503, `upstream connect error or disconnect/reset before headers. reset reason: ${detail}`, flag, connect ? 'upstream_reset_before_response_started{connection_failure}' : 'upstream_reset_before_response_started{connection_termination}');
-  }
-
-  private scheduleRetry(): void {
-    const cluster = this.cluster!;
-    cluster.stats.upstream_rq_retry++;
-    this.prevHost = this.host;
-    const delay = this.retry.backoffMs(this.attempts);
-    cluster.activeRetries++;
-    this.attemptIsRetry = true;
-    this.waitTimer = setTimeout(() => {
-      this.waitTimer = undefined;
-      if (!this.finished) this.attempt();
-    }, delay);
+    upstreamFailure(this, kind, detail);
   }
 
   /** Ends the current attempt's accounting; abort: throw away the upstream stream. */
   endAttempt(outcome: Outcome, abort: boolean): void {
-    this.clearTryTimer();
-    if (!this.attemptActive) return;
-    this.attemptActive = false;
-    const cluster = this.cluster!;
-    const host = this.host!;
-    cluster.activeRequests--;
-    host.activeRequests--;
-    cluster.stats.upstream_rq_active--;
-    if (this.attemptIsRetry) {
-      cluster.activeRetries--;
-      this.attemptIsRetry = false;
-    }
-    if (this.pending) {
-      this.pending = false;
-      this.services.poolFor(cluster, host, 'http1').cancelPending(this);
-      if (host.http2) this.services.poolFor(cluster, host, 'http2').cancelPending(this);
-    }
-    if (abort && this.stream !== undefined) {
-      const s = this.stream;
-      this.stream = undefined;
-      s.abort();
-    }
-    if (outcome !== OUTCOME.SUCCESS) {
-      host.rqErrors++;
-      cluster.outlierDetector?.report(host, outcome);
-    }
-  }
-
-  private clearTryTimer(): void {
-    if (this.tryTimer !== undefined) {
-      clearTimeout(this.tryTimer);
-      this.tryTimer = undefined;
-    }
-  }
-
-  private onTryTimeout(): void {
-    this.tryTimer = undefined;
-    if (this.finished || this.responseStarted) return;
-    this.cluster!.stats.upstream_rq_per_try_timeout++;
-    this.endAttempt(OUTCOME.LOCAL_ORIGIN, true);
-    if (this.retry.onPerTryTimeout() && this.attempts <= this.retry.numRetries && !this.bodyOverflow && this.cluster!.canRetry(this.retry.isDefault, Date.now())) {
-      return this.scheduleRetry();
-    }
-    if (this.attempts > 1) this.flags |= FLAG.URX;
-    this.localReply(504, 'upstream request timeout', FLAG.UT, 'upstream_per_try_timeout');
-  }
-
-  private onRouteTimeout(): void {
-    this.routeTimer = undefined;
-    if (this.finished) return;
-    if (this.cluster) this.cluster.stats.upstream_rq_timeout++;
-    this.flags |= FLAG.UT;
-    if (this.attemptActive) this.endAttempt(OUTCOME.LOCAL_ORIGIN, true);
-    if (this.responseStarted) {
-      this.detail = 'upstream_response_timeout';
-      this.sink.reset();
-      return this.finish();
-    }
-    this.localReply(504, 'upstream request timeout', 0, 'upstream_response_timeout');
+    endAttempt(this, outcome, abort);
   }
 
   // replies and completion ---------------------------------------------------
@@ -495,15 +352,7 @@ export class HttpExchange implements UpstreamHandler, MatchInput, FormatContext 
   finish(): void {
     if (this.finished) return;
     this.finished = true;
-    if (this.routeTimer !== undefined) {
-      clearTimeout(this.routeTimer);
-      this.routeTimer = undefined;
-    }
-    if (this.waitTimer !== undefined) {
-      clearTimeout(this.waitTimer);
-      this.waitTimer = undefined;
-    }
-    this.clearTryTimer();
+    clearTimers(this);
     if (this.faultActive && this.filters) {
       const cfg = this.filters.fault ?? this.hcm.fault;
       if (cfg) endFault(this, cfg);
@@ -511,13 +360,4 @@ export class HttpExchange implements UpstreamHandler, MatchInput, FormatContext 
     finishExchange(this, now() - this.startMs);
     this.sink.exchangeDone();
   }
-}
-
-function parseHostPort(v: string | undefined): { address: string; port: number } | undefined {
-  if (!v) return undefined;
-  const i = v.lastIndexOf(':');
-  if (i <= 0) return undefined;
-  const port = Number(v.slice(i + 1));
-  const address = v.slice(0, i).replace(/^\[|\]$/g, '');
-  return Number.isInteger(port) && port > 0 ? { address, port } : undefined;
 }

@@ -7,7 +7,7 @@ import { fromHeaderObject, toHeaderObject } from './headers';
 import type { Host, HostPools } from './host';
 import { FAILURE, type RequestHead, type UpstreamHandler, type UpstreamStream } from './upstream';
 
-const { NGHTTP2_REFUSED_STREAM, NGHTTP2_CANCEL } = http2.constants;
+const { NGHTTP2_REFUSED_STREAM, NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 
 export class Http2Pool implements HostPools {
   private session: ClientHttp2Session | undefined;
@@ -169,7 +169,7 @@ class Http2UpstreamStream implements UpstreamStream {
     }
     this.req = req;
     this.pool.streamOpened();
-    req.on('response', (h: IncomingHttpHeaders & IncomingHttpStatusHeader) => {
+    req.on('response', (h: IncomingHttpHeaders & IncomingHttpStatusHeader, flags: number) => {
       const status = Number(h[':status']);
       if (status >= 100 && status < 200) return;
       const flat = fromHeaderObject(h as Record<string, string>);
@@ -181,6 +181,15 @@ class Http2UpstreamStream implements UpstreamStream {
         flat[w++] = flat[i + 1]!;
       }
       flat.length = w;
+      if ((flags & NGHTTP2_FLAG_END_STREAM) !== 0) {
+        // HEADERS with END_STREAM (gRPC Trailers-Only, bodiless answers): the response
+        // is complete with its head, and goes on as such (not as head + trailers).
+        this.finish();
+        const h = this.handler;
+        this.handler = undefined;
+        h?.onUpstreamHead(status, flat, true);
+        return;
+      }
       this.handler?.onUpstreamHead(status, flat);
       // Body (if any) comes in later callbacks: do not hold the head back.
       this.handler?.onUpstreamIdle?.();

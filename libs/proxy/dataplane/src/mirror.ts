@@ -17,7 +17,9 @@ class MirrorRequest implements UpstreamHandler {
       stream.sendEnd();
     }
   }
-  onUpstreamHead(): void {}
+  onUpstreamHead(_status: number, _headers: string[], end?: boolean): void {
+    if (end) this.done();
+  }
   onUpstreamData(): void {}
   onUpstreamEnd(): void {
     this.done();

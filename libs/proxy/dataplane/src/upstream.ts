@@ -22,8 +22,12 @@ export type Failure = (typeof FAILURE)[keyof typeof FAILURE];
 export interface UpstreamHandler {
   /** The stream can take the request. */
   onUpstreamReady(stream: UpstreamStream): void;
-  /** Response head (1xx informational heads are not passed on, except 101). */
-  onUpstreamHead(status: number, headers: string[]): void;
+  /**
+   * Response head (1xx informational heads are not passed on, except 101).
+   * end=true: the response is complete with its head (HTTP/2 HEADERS with
+   * END_STREAM, e.g. a gRPC Trailers-Only answer); onUpstreamEnd does not follow.
+   */
+  onUpstreamHead(status: number, headers: string[], end?: boolean): void;
   onUpstreamData(chunk: Buffer): void;
   onUpstreamEnd(trailers: string[] | undefined): void;
   onUpstreamFailure(kind: Failure, detail: string): void;
