@@ -14,6 +14,8 @@ export interface IdentityInput {
   clusterId: string;
   trustDomain: string;
   version: string;
+  /** Istio's INTERCEPTION_MODE: REDIRECT when iptables send the workload's traffic to the sidecar (default NONE). */
+  interceptionMode?: 'REDIRECT' | 'NONE';
   /** Where the app listens when the sidecar owns the workload address (SEXTANT_APP_ADDRESS). */
   appAddress?: string;
 }
@@ -38,7 +40,7 @@ export function proxyIdentity(input: IdentityInput): { node: ProxyIdentity; self
     labels,
     appPorts: gateway ? [] : w.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol })),
     proxyPorts: input.ports,
-    interceptionMode: 'NONE',
+    interceptionMode: gateway ? 'NONE' : (input.interceptionMode ?? 'NONE'),
     ...(input.appAddress && !gateway ? { appAddress: input.appAddress } : {}),
     clusterId: input.clusterId,
     trustDomain: input.trustDomain,

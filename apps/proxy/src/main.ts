@@ -2,6 +2,7 @@
 // Wiring only: workload identity -> xDS client (Pilot) -> data plane, with
 // Envoy-like admin endpoints on the admin port and /healthz/ready on the
 // health port. SIGTERM drains (runService runs the shutdown hooks).
+import { requireOriginalDst } from '@sextant/capture';
 import { adminRoutes, Dataplane, startHealthServer, type AdminDeps } from '@sextant/dataplane';
 import { runService } from '@sextant/runtime';
 import { WORKLOAD_ENV, workloadFromEnv } from '@sextant/workloads';
@@ -31,15 +32,19 @@ await runService({
       trustDomain: s.trustDomain,
       version: VERSION,
       appAddress: process.env[WORKLOAD_ENV.appAddress],
+      interceptionMode: s.interceptionMode as 'NONE' | 'REDIRECT',
     });
     const sidecar = mode === 'sidecar';
+    // REDIRECT: iptables bring connections to 0.0.0.0:15001/15006; SO_ORIGINAL_DST says where they were going.
+    const transparent = sidecar && s.interceptionMode === 'REDIRECT';
     const log = ctx.logger;
     const dataplane = new Dataplane({
       mode,
       self,
       // Explicit inbound traffic without a filter chain of its own passes through to where the app listens.
       workloadAddress: (sidecar && process.env[WORKLOAD_ENV.appAddress]) || workload.address,
-      ...(s.listenerHost ? { bindHost: s.listenerHost } : sidecar ? { bindHost: workload.address } : {}),
+      ...(s.listenerHost ? { bindHost: s.listenerHost } : sidecar && !transparent ? { bindHost: workload.address } : {}),
+      ...(transparent ? { originalDst: requireOriginalDst() } : {}),
       portMap: { [OUTBOUND_CAPTURE]: s.outboundPort, [INBOUND_CAPTURE]: s.inboundPort },
       ...(sidecar ? { explicitOutboundPort: OUTBOUND_CAPTURE } : {}),
       sniffTimeoutMs: s.sniffTimeout,

@@ -5,9 +5,9 @@
 
 export interface CaptureOptions {
   /** uid the proxy runs as; its traffic is not captured (Istio: 1337). */
-  proxyUid?: number;
+  proxyUid?: number | undefined;
   /** gid the proxy runs as; its traffic is not captured either. */
-  proxyGid?: number;
+  proxyGid?: number | undefined;
   /** Where captured inbound traffic goes (15006). */
   inboundPort: number;
   /** Where captured outbound traffic goes (15001). */

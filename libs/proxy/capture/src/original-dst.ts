@@ -51,3 +51,13 @@ export function originalDestination(socket: Socket): OriginalDst | undefined {
     return undefined;
   }
 }
+
+/**
+ * The lookup a transparent-capture proxy hands to its data plane; throws at
+ * once (with the rebuild hint) when the addon is missing, so a proxy started
+ * with REDIRECT fails at start rather than on its first connection.
+ */
+export function requireOriginalDst(): (socket: Socket) => OriginalDst | undefined {
+  load();
+  return originalDestination;
+}

@@ -171,16 +171,18 @@ export class ListenerManager {
 
   private async handle(listener: ListenerConfig, socket: Socket, conn: ConnInfo, known: { address: string; port: number } | undefined): Promise<void> {
     let l = listener;
-    if (l.useOriginalDst) {
+    // use_original_dst, or Envoy's original_dst listener filter (Istio's virtualInbound): match on where the connection was going.
+    if (l.useOriginalDst || l.listenerFilters.some((f) => f.endsWith('.original_dst'))) {
       const od = known ?? this.opts.originalDst(socket);
       if (od) {
         conn.originalDst = od;
-        const target = listenerForDestination(this.services.active(), od.address, od.port, l.name);
-        if (target) {
+        // Hand-off only to a listener of the same direction: inbound traffic handed to an outbound listener would go round again.
+        const target = l.useOriginalDst ? listenerForDestination(this.services.active(), od.address, od.port, l.name) : undefined;
+        if (target && directionOf(target) === directionOf(l)) {
           l = target;
           conn.listenerName = target.name;
         }
-      } else return this.handleExplicit(l, socket, conn);
+      } else if (l.useOriginalDst) return this.handleExplicit(l, socket, conn);
     }
     const destPort = conn.originalDst?.port ?? l.address.port;
     const destIp = conn.originalDst?.address ?? conn.localAddress;
