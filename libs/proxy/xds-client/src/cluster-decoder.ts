@@ -5,8 +5,9 @@ import { structToJson } from '@sextant/proto';
 import type { ClusterConfig, DiscoveryType, IstioServiceRef, LbPolicy, OutlierDetectionConfig, Thresholds } from './cluster-types';
 import { anyTypeUrl, bool, durationMs, percent, typeName, u32, u64, unpack, Issues, type AnyLike, type Decoded } from './decode-support';
 import { decodeLoadAssignmentInto } from './endpoint-decoder';
+import { decodeUpstreamTransportSocket } from './tls-decoder';
+import type { TransportSocketMatchConfig } from './tls-types';
 
-const RAW_BUFFER = 'envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer';
 const HTTP_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
 const MAX_U32 = 4_294_967_295;
 /** Envoy's defaults when a cluster has no circuit breaker thresholds. */
@@ -90,16 +91,16 @@ export function decodeCluster(msg: Cluster__Output): Decoded<ClusterConfig> {
   if (msg.healthChecks?.length) issues.warn(`${path}.healthChecks`, 'ignored: active health checking is not supported (EDS health and outlier detection apply)');
   if (msg.upstreamBindConfig) issues.warn(`${path}.upstreamBindConfig`, 'ignored: upstream connections bind an ephemeral local address');
 
-  // Transport sockets: plaintext, or Istio's auto-mTLS matches with a plaintext fallback.
-  let tlsMatchIgnored = false;
-  if (msg.transportSocket && typeName(anyTypeUrl(msg.transportSocket.typedConfig)) !== RAW_BUFFER && msg.transportSocket.name !== 'envoy.transport_sockets.raw_buffer') {
-    issues.error(`${path}.transportSocket`, `transport socket ${msg.transportSocket.name} is not supported yet (TLS origination comes with security)`);
-  }
+  // Transport sockets: plaintext or TLS origination, or Istio's auto-mTLS matches per endpoint metadata.
+  const tls = decodeUpstreamTransportSocket(msg.transportSocket, `${path}.transportSocket`, issues);
+  let transportSocketMatches: TransportSocketMatchConfig[] | undefined;
   if (msg.transportSocketMatches?.length) {
-    const plain = msg.transportSocketMatches.some((m) => !m.transportSocket || typeName(anyTypeUrl(m.transportSocket.typedConfig)) === RAW_BUFFER);
-    if (!plain) issues.error(`${path}.transportSocketMatches`, 'every match needs TLS and TLS origination is not supported yet');
-    tlsMatchIgnored = msg.transportSocketMatches.some((m) => m.transportSocket && typeName(anyTypeUrl(m.transportSocket.typedConfig)) !== RAW_BUFFER);
-    if (tlsMatchIgnored) issues.warn(`${path}.transportSocketMatches`, 'TLS matches ignored: plaintext is used until TLS origination lands');
+    transportSocketMatches = msg.transportSocketMatches.map((m, i) => {
+      const p = `${path}.transportSocketMatches[${i}${m.name ? `:${m.name}` : ''}]`;
+      const match: Record<string, string> = {};
+      for (const [k, v] of Object.entries(m.match ? structToJson(m.match as never) : {})) match[k] = typeof v === 'string' ? v : JSON.stringify(v);
+      return { name: m.name ?? '', match, tls: decodeUpstreamTransportSocket(m.transportSocket, `${p}.transportSocket`, issues) };
+    });
   }
 
   let upstreamProtocol: ClusterConfig['upstreamProtocol'] = msg.http2ProtocolOptions ? 'http2' : 'http1';
@@ -126,7 +127,7 @@ export function decodeCluster(msg: Cluster__Output): Decoded<ClusterConfig> {
         upstreamProtocol = 'downstream';
         break;
       case 'autoConfig':
-        issues.warn(`${p}.autoConfig`, 'ALPN-based protocol selection needs TLS; HTTP/1.1 is used');
+        issues.warn(`${p}.autoConfig`, 'ALPN-based protocol selection is not supported; HTTP/1.1 is used');
         upstreamProtocol = 'http1';
     }
   }
@@ -154,9 +155,10 @@ export function decodeCluster(msg: Cluster__Output): Decoded<ClusterConfig> {
     },
     dnsRefreshMs: durationMs(msg.dnsRefreshRate, 5_000),
     dnsFamily: (['AUTO', 'V4_ONLY', 'V6_ONLY', 'V4_PREFERRED', 'ALL'] as const).find((f) => f === msg.dnsLookupFamily) ?? 'AUTO',
-    tlsMatchIgnored,
     istioServices: istioServices(msg.metadata),
   };
+  if (tls) value.tls = tls;
+  if (transportSocketMatches) value.transportSocketMatches = transportSocketMatches;
   if (msg.ringHashLbConfig && value.ringHash.minRingSize > value.ringHash.maxRingSize) issues.error(`${path}.ringHashLbConfig`, 'minimum_ring_size exceeds maximum_ring_size');
   if (msg.outlierDetection) value.outlierDetection = decodeOutlier(msg.outlierDetection, `${path}.outlierDetection`, issues);
   if (discovery === 'EDS') {

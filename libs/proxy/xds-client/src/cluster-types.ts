@@ -1,4 +1,5 @@
 // Plain internal cluster, endpoint and secret types.
+import type { TransportSocketMatchConfig, UpstreamTlsConfig } from './tls-types';
 
 export type DiscoveryType = 'EDS' | 'STATIC' | 'STRICT_DNS' | 'LOGICAL_DNS' | 'ORIGINAL_DST';
 export type LbPolicy = 'ROUND_ROBIN' | 'LEAST_REQUEST' | 'RANDOM' | 'RING_HASH' | 'MAGLEV' | 'CLUSTER_PROVIDED';
@@ -59,8 +60,10 @@ export interface ClusterConfig {
   originalDst: { useHttpHeader: boolean; headerName: string; portOverride?: number };
   dnsRefreshMs: number;
   dnsFamily: 'AUTO' | 'V4_ONLY' | 'V6_ONLY' | 'V4_PREFERRED' | 'ALL';
-  /** transport_socket_matches carried a TLS socket that the proxy does not originate yet (plaintext used). */
-  tlsMatchIgnored: boolean;
+  /** The cluster's transport socket: TLS origination, or undefined for plaintext. */
+  tls?: UpstreamTlsConfig;
+  /** transport_socket_matches (auto mTLS), tried in order against each endpoint's envoy.transport_socket_match metadata; `tls` applies when none matches. */
+  transportSocketMatches?: TransportSocketMatchConfig[];
   istioServices: IstioServiceRef[];
 }
 
@@ -73,6 +76,8 @@ export interface EndpointConfig {
   hostname: string;
   /** Istio's workload metadata "name;namespace;canonical-service;revision;cluster", or "". */
   workload: string;
+  /** filter_metadata["envoy.transport_socket_match"] (e.g. {tlsMode: "istio"}), when present. */
+  socketMatch?: Record<string, string>;
 }
 
 export interface LocalityEndpoints {

@@ -90,17 +90,6 @@ describe('listener decoder', () => {
     expect(f.httpFilters.map((x) => x.kind)).toEqual(['fault', 'cors', 'local-ratelimit', 'router']);
     expect(f.httpFilters[2]).toMatchObject({ config: { bucket: { maxTokens: 5, tokensPerFill: 5, fillIntervalMs: 1000 }, enabled: 1, enforced: 1, status: 429 } });
   });
-
-  it('marks TLS-terminating chains (never selected) without rejecting the listener', () => {
-    const l = httpListener(9080) as { filterChains: object[] };
-    const d = decodeEnvoyResource('listener', {
-      ...l,
-      filterChains: [{ ...(l.filterChains[0] as object), filterChainMatch: { transportProtocol: 'tls' }, transportSocket: { name: 'envoy.transport_sockets.tls', typedConfig: { '@type': EXTENSION_TYPE_URL.downstreamTlsContext } } }, l.filterChains[0]],
-    }).result;
-    const v = ok(d);
-    expect(v.filterChains.map((c) => c.tls)).toEqual([true, false]);
-    expect(d.warnings.join()).toMatch(/TLS termination is not supported yet/);
-  });
 });
 
 describe('route decoder', () => {
@@ -204,22 +193,8 @@ describe('cluster and endpoint decoders', () => {
     });
   });
 
-  it('uses Envoy default thresholds, and the plaintext fallback of Istio auto-mTLS matches', () => {
-    const d = decodeEnvoyResource(
-      'cluster',
-      edsCluster('c', {
-        transportSocketMatches: [
-          { name: 'tlsMode-istio', match: { fields: { tlsMode: { stringValue: 'istio' } } }, transportSocket: { name: 'envoy.transport_sockets.tls', typedConfig: { '@type': EXTENSION_TYPE_URL.upstreamTlsContext } } },
-          { name: 'tlsMode-disabled', match: {}, transportSocket: { name: 'envoy.transport_sockets.raw_buffer', typedConfig: { '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer' } } },
-        ],
-      }),
-    ).result;
-    expect(ok(d)).toMatchObject({ thresholds: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 }, tlsMatchIgnored: true });
-  });
-
-  it('rejects a cluster that needs TLS origination', () => {
-    const text = errors(decodeEnvoyResource('cluster', edsCluster('c', { transportSocket: { name: 'envoy.transport_sockets.tls', typedConfig: { '@type': EXTENSION_TYPE_URL.upstreamTlsContext } } })).result);
-    expect(text).toMatch(/Cluster\[c\]\.transportSocket: transport socket envoy.transport_sockets.tls is not supported yet/);
+  it('uses Envoy default thresholds', () => {
+    expect(ok(decodeEnvoyResource('cluster', edsCluster('c')).result)).toMatchObject({ thresholds: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 } });
   });
 
   it('decodes endpoints with health, weight and priority, and rejects gaps in priorities', () => {

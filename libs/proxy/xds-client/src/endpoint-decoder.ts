@@ -20,6 +20,14 @@ function workloadOf(metadata: { filterMetadata: Record<string, unknown> } | null
   return typeof json['workload'] === 'string' ? json['workload'] : '';
 }
 
+function socketMatchOf(metadata: { filterMetadata: Record<string, unknown> } | null | undefined): Record<string, string> | undefined {
+  const m = metadata?.filterMetadata?.['envoy.transport_socket_match'];
+  if (!m) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(structToJson(m as never))) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  return out;
+}
+
 export function decodeLoadAssignmentInto(msg: ClusterLoadAssignment__Output, path: string, issues: Issues): LoadAssignment {
   if (!msg.clusterName) issues.error(`${path}.clusterName`, 'empty cluster name');
   const localities: LocalityEndpoints[] = [];
@@ -38,7 +46,10 @@ export function decodeLoadAssignmentInto(msg: ClusterLoadAssignment__Output, pat
       const health = HEALTH.includes(e.healthStatus as HealthStatus) ? (e.healthStatus as HealthStatus) : 'UNKNOWN';
       const weight = u32(e.loadBalancingWeight, 1);
       if (e.loadBalancingWeight && weight < 1) issues.error(`${ep}.loadBalancingWeight`, 'must be >= 1');
-      endpoints.push({ host: addr.host, port: addr.port, health, weight, hostname: e.endpoint?.hostname ?? '', workload: workloadOf(e.metadata) });
+      const ec: EndpointConfig = { host: addr.host, port: addr.port, health, weight, hostname: e.endpoint?.hostname ?? '', workload: workloadOf(e.metadata) };
+      const socketMatch = socketMatchOf(e.metadata);
+      if (socketMatch) ec.socketMatch = socketMatch;
+      endpoints.push(ec);
     });
     localities.push({
       locality: { region: loc.locality?.region ?? '', zone: loc.locality?.zone ?? '', subZone: loc.locality?.subZone ?? '' },

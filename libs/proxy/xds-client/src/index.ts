@@ -18,3 +18,5 @@ export { XDS_CLIENT_ERROR_CODES, XdsClientError, type XdsClientErrorCode } from 
 export type * from './listener-types';
 export type * from './route-types';
 export type * from './cluster-types';
+export type * from './tls-types';
+export { isRawBuffer } from './tls-decoder';

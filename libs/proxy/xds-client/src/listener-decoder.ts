@@ -3,14 +3,14 @@
 import type { HttpConnectionManager__Output, Listener__Output, TcpProxy__Output } from '@sextant/proto';
 import { anyTypeUrl, bool, durationMs, socketAddress, typeName, u32, unpack, Issues, type Decoded } from './decode-support';
 import type { CidrRange, FilterChainConfig, FilterChainMatchConfig, ListenerConfig } from './listener-types';
-import { decodeHttpConnectionManager, decodeTcpProxy } from './network-filter-decoder';
+import { attachNetworkRbac, decodeHttpConnectionManager, decodeNetworkRbac, decodeTcpProxy, NETWORK_RBAC_TYPE } from './network-filter-decoder';
+import { decodeDownstreamTransportSocket } from './tls-decoder';
 
 type FilterChainMsg = Listener__Output['filterChains'][number];
 type MatchMsg = NonNullable<FilterChainMsg['filterChainMatch']>;
 
 const HCM_TYPE = 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const TCP_PROXY_TYPE = 'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
-const RAW_BUFFER_TYPE = 'envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer';
 
 /** Non-terminal network filters whose job the proxy does natively (telemetry, peer metadata). */
 const NATIVE_NETWORK_FILTERS = new Set(['istio.metadata_exchange', 'istio.stats', 'envoy.filters.network.metadata_exchange']);
@@ -93,15 +93,15 @@ function decodeMatch(m: MatchMsg | null, path: string, issues: Issues): FilterCh
 function decodeFilterChain(fc: FilterChainMsg, path: string, issues: Issues): FilterChainConfig | undefined {
   const errorsBefore = issues.errors.length;
   const match = decodeMatch(fc.filterChainMatch, `${path}.filterChainMatch`, issues);
-  const socketType = typeName(anyTypeUrl(fc.transportSocket?.typedConfig));
-  const tls = fc.transportSocket !== null && socketType !== RAW_BUFFER_TYPE && fc.transportSocket?.name !== 'envoy.transport_sockets.raw_buffer';
-  if (tls) issues.warn(`${path}.transportSocket`, 'TLS termination is not supported yet: this chain is never selected');
+  const tls = decodeDownstreamTransportSocket(fc.transportSocket, `${path}.transportSocket`, issues);
+  if (tls && match.transportProtocol === 'raw_buffer') issues.error(`${path}.filterChainMatch.transportProtocol`, 'a chain that terminates TLS cannot match raw_buffer connections');
   if (fc.useProxyProto && bool(fc.useProxyProto, false)) issues.error(`${path}.useProxyProto`, 'PROXY protocol is not supported');
   if (fc.filters.length === 0) {
     issues.error(`${path}.filters`, 'no network filters');
     return undefined;
   }
   let terminal: FilterChainConfig['filter'] | undefined;
+  const rbac: NonNullable<Parameters<typeof attachNetworkRbac>[1]> = [];
   fc.filters.forEach((f, i) => {
     const p = `${path}.filters[${i}:${f.name}]`;
     const type = typeName(anyTypeUrl(f.typedConfig));
@@ -114,17 +114,23 @@ function decodeFilterChain(fc: FilterChainMsg, path: string, issues: Issues): Fi
       if (!last) issues.error(p, 'the TCP proxy must be the last network filter');
       const tcp = unpack<TcpProxy__Output>(f.typedConfig, `${p}.typedConfig`, issues);
       if (tcp) terminal = decodeTcpProxy(tcp, `${p}.typedConfig`, issues);
+    } else if (type === NETWORK_RBAC_TYPE) {
+      const r = decodeNetworkRbac(f, p, issues);
+      if (r) rbac.push(r);
     } else if (NATIVE_NETWORK_FILTERS.has(f.name) || NATIVE_NETWORK_TYPES.has(type)) {
       // telemetry and peer metadata: done natively
     } else {
       issues.error(p, `network filter ${f.name} (${type || 'no typed_config'}) is not supported`);
     }
   });
+  attachNetworkRbac(terminal, rbac, `${path}.filters`, issues);
   if (!terminal) {
     if (issues.errors.length === errorsBefore) issues.error(`${path}.filters`, 'no terminal filter (http_connection_manager or tcp_proxy)');
     return undefined;
   }
-  return { name: fc.name ?? '', match, filter: terminal, tls };
+  const chain: FilterChainConfig = { name: fc.name ?? '', match, filter: terminal };
+  if (tls) chain.tls = tls;
+  return chain;
 }
 
 function matchKey(m: FilterChainMatchConfig): string {

@@ -1,5 +1,8 @@
 // Plain internal listener types: listeners, filter chains and the two network
 // filters the data plane runs (HTTP connection manager, TCP proxy).
+import type { DownstreamTlsConfig } from './tls-types';
+import type { RbacFilterConfig } from '@sextant/policy';
+import type { JwtAuthnFilterConfig } from './jwt-authn-decoder';
 import type { HeaderOps, LocalRateLimitConfig, FaultConfig, CorsPolicyConfig, RouteConfig } from './route-types';
 
 export interface SocketAddr {
@@ -30,6 +33,9 @@ export type HttpFilterConfig =
   | { kind: 'fault'; name: string; config: FaultConfig }
   | { kind: 'cors'; name: string }
   | { kind: 'local-ratelimit'; name: string; config: LocalRateLimitConfig }
+  /** envoy.filters.http.rbac (one per stage: custom, audit, deny, allow). */
+  | { kind: 'rbac'; name: string; config: RbacFilterConfig }
+  | { kind: 'jwt-authn'; name: string; config: JwtAuthnFilterConfig }
   /** A telemetry-only filter (Istio stats, metadata exchange) the proxy does natively. */
   | { kind: 'native'; name: string; typeUrl: string };
 
@@ -73,14 +79,16 @@ export interface TcpProxyConfig {
   maxConnectAttempts: number;
   maxConnectionDurationMs: number;
   accessLog: boolean;
+  /** envoy.filters.network.rbac filters before the TCP proxy on its chain, in order (name, config). */
+  rbac?: { name: string; config: RbacFilterConfig }[];
 }
 
 export interface FilterChainConfig {
   name: string;
   match: FilterChainMatchConfig;
   filter: HttpConnectionManagerConfig | TcpProxyConfig;
-  /** The chain terminates TLS (DownstreamTlsContext); not supported yet, never selected. */
-  tls: boolean;
+  /** The chain terminates TLS (DownstreamTlsContext); undefined: plaintext (or TLS passed through as bytes). */
+  tls?: DownstreamTlsConfig;
 }
 
 export interface ListenerConfig {
