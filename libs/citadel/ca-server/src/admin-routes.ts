@@ -9,20 +9,14 @@
 // local runner that chose it) can mint tokens; nobody else can.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { AdminServer } from '@sextant/admin';
-import type { TrustBundleDocument } from '@sextant/pki';
+import { ADMIN_SECRET_FILE, BOOTSTRAP_TOKENS_PATH, ROTATE_ROOT_PATH, adminSecretPath, type TrustBundleDocument } from '@sextant/workload-identity';
 import { SextantError, type Logger } from '@sextant/util';
 import type { IssuedToken, TokenRequest } from './bootstrap-token';
 import { bearerFrom } from './authenticator';
 
-export const ADMIN_SECRET_FILE = 'admin.secret';
-export const BOOTSTRAP_TOKENS_PATH = '/ca/bootstrap-tokens';
-export const ROTATE_ROOT_PATH = '/ca/rotate-root';
-
-export function adminSecretPath(dataDir: string): string {
-  return join(dataDir, ADMIN_SECRET_FILE);
-}
+export { ADMIN_SECRET_FILE, BOOTSTRAP_TOKENS_PATH, ROTATE_ROOT_PATH, adminSecretPath };
 
 /** Reads the admin secret, creating it (64 hex chars, mode 0600) the first time. */
 export function loadOrCreateAdminSecret(path: string): string {

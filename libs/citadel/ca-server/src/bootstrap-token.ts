@@ -12,11 +12,12 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checkIdentity, formatSpiffeId, type WorkloadIdentity } from '@sextant/pki';
+import { BOOTSTRAP_PREFIX, type IssuedToken } from '@sextant/workload-identity';
 import { CaServerError } from './errors';
 import type { Authenticator, Caller } from './authenticator';
 import type { ReplayStore } from './replay-store';
 
-export const TOKEN_PREFIX = 'sxt1';
+export const TOKEN_PREFIX = BOOTSTRAP_PREFIX;
 
 export interface BootstrapTokenClaims {
   v: 1;
@@ -96,13 +97,8 @@ export interface TokenRequest {
   uses?: number;
 }
 
-export interface IssuedToken {
-  token: string;
-  id: string;
-  spiffeId: string;
-  expiresAt: string;
-  uses: number;
-}
+/** What an issued token looks like to its requester (the admin API's answer); shared with workloads. */
+export type { IssuedToken };
 
 /** Issues bootstrap tokens and authenticates callers that present them. */
 export class BootstrapTokens implements Authenticator {

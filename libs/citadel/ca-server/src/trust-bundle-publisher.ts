@@ -3,8 +3,8 @@
 // when the stored document already has this version and these roots, so
 // reconnects do not grow the bucket's history. Publishes run one at a time;
 // a failed one is retried with backoff while the link is up.
-import { BUCKETS, jsonCodec, openBucket, type KV, type NatsLink } from '@sextant/nats';
-import { TRUST_BUNDLE_KEY, type TrustBundleDocument } from '@sextant/pki';
+import { BUCKETS, openBucket, type KV, type NatsLink } from '@sextant/nats';
+import { TRUST_BUNDLE_KEY, decodeTrustBundle, encodeTrustBundle, type TrustBundleDocument } from '@sextant/workload-identity';
 import type { Logger } from '@sextant/util';
 
 export interface TrustBundlePublisherOptions {
@@ -52,10 +52,10 @@ export class TrustBundlePublisher {
     try {
       const kv: KV = await openBucket(this.opts.nats.nc, BUCKETS.trust);
       const current = await kv.get(TRUST_BUNDLE_KEY);
-      const stored = current?.value?.length ? jsonCodec.decode<TrustBundleDocument>(current.value) : undefined;
+      const stored = current?.value?.length ? readable(current.value) : undefined;
       const same = stored?.version === doc.version && JSON.stringify(stored.roots) === JSON.stringify(doc.roots) && stored.trustDomain === doc.trustDomain;
       let revision = current?.revision;
-      if (!same) revision = await kv.put(TRUST_BUNDLE_KEY, jsonCodec.encode(doc));
+      if (!same) revision = await kv.put(TRUST_BUNDLE_KEY, encodeTrustBundle(doc));
       this.publishedVersion = doc.version;
       const detail = `bundle v${doc.version} (${doc.roots.length} root(s)) at ${BUCKETS.trust}/${TRUST_BUNDLE_KEY} revision ${revision}`;
       if (!same) this.opts.logger.info({ version: doc.version, roots: doc.roots.length, revision }, 'trust bundle published');
@@ -87,5 +87,14 @@ export class TrustBundlePublisher {
 export async function readTrustBundle(kv: KV): Promise<{ document: TrustBundleDocument; revision: number } | undefined> {
   const entry = await kv.get(TRUST_BUNDLE_KEY);
   if (!entry?.value?.length) return undefined;
-  return { document: jsonCodec.decode<TrustBundleDocument>(entry.value), revision: entry.revision };
+  return { document: decodeTrustBundle(entry.value), revision: entry.revision };
+}
+
+/** A stored document to compare with, or undefined when it is unreadable (it gets overwritten). */
+function readable(value: Uint8Array): TrustBundleDocument | undefined {
+  try {
+    return decodeTrustBundle(value);
+  } catch {
+    return undefined;
+  }
 }

@@ -3,17 +3,10 @@
 // certificates it signed keep verifying while workloads move to the new root.
 // Pure functions over plain data; the CA store persists it, ca-server publishes it.
 import { X509Certificate } from 'node:crypto';
-import { subjectText } from './chain-verifier';
+import { TRUST_BUNDLE_KEY, TRUST_BUNDLE_SCHEMA, subjectText, type TrustAnchor, type TrustBundleDocument } from '@sextant/workload-identity';
 
-export interface TrustAnchor {
-  pem: string;
-  /** SHA-256 fingerprint, colon-separated hex (as Node prints it). */
-  fingerprint: string;
-  subject: string;
-  notAfter: string;
-  /** Set once the root is no longer the signing root: it leaves the bundle at this time. */
-  retireAt?: string;
-}
+// The published document's shape and codec are shared with workloads (@sextant/workload-identity).
+export { TRUST_BUNDLE_KEY, TRUST_BUNDLE_SCHEMA, type TrustAnchor, type TrustBundleDocument };
 
 export interface TrustBundle {
   /** Grows by one on every change. */
@@ -21,20 +14,6 @@ export interface TrustBundle {
   updatedAt: string;
   anchors: TrustAnchor[];
 }
-
-/** What Citadel publishes (NATS KV sextant_trust, key "bundle"): a versioned contract. */
-export interface TrustBundleDocument {
-  schema: typeof TRUST_BUNDLE_SCHEMA;
-  trustDomain: string;
-  version: number;
-  updatedAt: string;
-  /** PEM roots, the signing root first. */
-  roots: string[];
-  anchors: TrustAnchor[];
-}
-
-export const TRUST_BUNDLE_SCHEMA = 'sextant.trust-bundle/v1';
-export const TRUST_BUNDLE_KEY = 'bundle';
 
 export const emptyBundle = (): TrustBundle => ({ version: 0, updatedAt: new Date(0).toISOString(), anchors: [] });
 
