@@ -21,6 +21,7 @@ import { type AggregatedDiscoveryServiceHandlers, TYPE_URL, adsServiceDefinition
 import type { Logger } from '@sextant/util';
 import { type AdsConnection, type ConnectionContext } from './connection';
 import { DeltaConnection } from './delta-stream';
+import { enableFramedWrites } from './framed-writes';
 import { encodeDiscoveryResponse } from './response-encoder';
 import { XdsError } from './errors';
 import type { XdsMetrics } from './metrics';
@@ -98,13 +99,16 @@ export class AdsServer {
   attach(server: grpc.Server): void {
     const handlers: AggregatedDiscoveryServiceHandlers = {
       StreamAggregatedResources: (call) => {
+        // Shared response bodies go out without a copy per stream where grpc-js allows it.
+        enableFramedWrites(call);
         new SotwConnection(this.ctx, call, 'sotw');
       },
       DeltaAggregatedResources: (call) => {
         new DeltaConnection(this.ctx, call, 'delta');
       },
     };
-    // SotW responses go through the cached-Any encoder (same bytes, one copy per response).
+    // SotW responses go through the cached-Any encoder (same bytes, one copy per response); EncodedResponse
+    // messages that do not take the framed path are serialized as body + tail.
     const def = adsServiceDefinition().service as unknown as Record<string, grpc.MethodDefinition<unknown, unknown>>;
     const sotw = def['StreamAggregatedResources']!;
     const generic = sotw.responseSerialize;

@@ -39,6 +39,7 @@ const KNOWN = new Set(['versionInfo', 'resources', 'typeUrl', 'nonce', 'controlP
 
 /** Encodes a SotW DiscoveryResponse, or returns undefined when it is not in the shape this handles. */
 export function encodeDiscoveryResponse(res: unknown): Buffer | undefined {
+  if (res instanceof EncodedResponse) return res.bytes();
   if (!res || typeof res !== 'object') return undefined;
   const r = res as { versionInfo?: unknown; resources?: unknown; typeUrl?: unknown; nonce?: unknown; controlPlane?: unknown };
   for (const k of Object.keys(r)) if (!KNOWN.has(k)) return undefined;
@@ -60,5 +61,46 @@ export function encodeDiscoveryResponse(res: unknown): Buffer | undefined {
   for (const any of (r.resources as PackedAny[] | undefined) ?? []) parts.push(resourceField(any));
   parts.push(...text(4, r.typeUrl), ...text(5, r.nonce));
   if (cp !== undefined && cp !== null) parts.push(...field(6, Buffer.concat(text(1, cp.identifier))));
+  return Buffer.concat(parts);
+}
+
+/**
+ * A SotW response in two parts: `body` (version_info, resources, type_url),
+ * shared by every stream that is sent the same resources, and `tail`
+ * (nonce, control_plane), this response's own. Field order and bytes are
+ * the generic serializer's. Written without copying the body where the
+ * gRPC call allows it (see framed-writes.ts); otherwise serialized as
+ * body + tail.
+ */
+export class EncodedResponse {
+  constructor(
+    readonly body: Buffer,
+    readonly tail: Buffer,
+    readonly versionInfo: string,
+    readonly typeUrl: string,
+    readonly nonce: string,
+  ) {}
+
+  get length(): number {
+    return this.body.length + this.tail.length;
+  }
+
+  bytes(): Buffer {
+    return Buffer.concat([this.body, this.tail]);
+  }
+}
+
+/** version_info, resources and type_url of a response, encoded once for every stream that sends them. */
+export function encodeResponseBody(versionInfo: string, resources: readonly PackedAny[], typeUrl: string): Buffer {
+  const parts: Buffer[] = [...field(1, Buffer.from(versionInfo, 'utf8'))];
+  for (const any of resources) parts.push(resourceField(any));
+  parts.push(...field(4, Buffer.from(typeUrl, 'utf8')));
+  return Buffer.concat(parts);
+}
+
+/** nonce and (when set) control_plane of one response. */
+export function encodeResponseTail(nonce: string, controlPlaneId?: string): Buffer {
+  const parts = field(5, Buffer.from(nonce, 'utf8'));
+  if (controlPlaneId !== undefined) parts.push(...field(6, Buffer.concat(field(1, Buffer.from(controlPlaneId, 'utf8')))));
   return Buffer.concat(parts);
 }

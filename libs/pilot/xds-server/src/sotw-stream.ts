@@ -16,6 +16,7 @@
 import type { DiscoveryRequest__Output, DiscoveryResponse } from '@sextant/proto';
 import { TYPE_URL } from '@sextant/proto';
 import { AdsConnection } from './connection';
+import { EncodedResponse, encodeResponseBody, encodeResponseTail } from './response-encoder';
 import { resourceRefs } from './consistency';
 import type { PushRequest } from './push-request';
 import { EMPTY_RESOURCES, type TypeResources, type VersionedResource, packResource, sameResources, typeVersion, versionOf } from './snapshot';
@@ -53,7 +54,32 @@ interface Planned {
   source: TypeResources;
 }
 
-export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, DiscoveryResponse> {
+interface Body {
+  typeUrl: string;
+  version: string;
+  bytes: Buffer;
+  resources: number;
+  resourceBytes: number;
+}
+
+/** Encoded bodies per resource set: streams sent the same map (shared snapshots) share one body. */
+const bodies = new WeakMap<TypeResources, Body>();
+
+function responseBody(typeUrl: string, entries: TypeResources, version: string, strict: boolean): Body {
+  const cached = bodies.get(entries);
+  if (cached && cached.typeUrl === typeUrl && cached.version === version) return cached;
+  let resourceBytes = 0;
+  const anys = [...entries.values()].map((e) => {
+    const any = packResource(typeUrl, e, strict);
+    resourceBytes += any.value.length;
+    return any;
+  });
+  const body = { typeUrl, version, bytes: encodeResponseBody(version, anys, typeUrl), resources: anys.length, resourceBytes };
+  bodies.set(entries, body);
+  return body;
+}
+
+export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, DiscoveryResponse | EncodedResponse> {
   private readonly types = new Map<string, TypeState>();
   /** Removed resources still sent while a push is under way (make before break). */
   private readonly held = new Map<string, Map<string, VersionedResource>>();
@@ -225,24 +251,13 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
     const { typeUrl, st, entries, source } = p;
     const version = entries === source ? typeVersion(source) : versionOf(entries);
     const nonce = this.ctx.nonce();
-    let bytes = 0;
-    const resources = [...entries.values()].map((e) => {
-      const any = packResource(typeUrl, e, this.ctx.strictEncoding);
-      bytes += any.value.length;
-      return any;
-    });
+    const body = responseBody(typeUrl, entries, version, this.ctx.strictEncoding);
     st.sent = { entries, source, subsSerial: st.subsSerial, version, nonce, at: this.ctx.now(), acked: false, nacked: false };
     if (pushStart !== undefined) st.sent.pushStart = pushStart;
-    const res: DiscoveryResponse = {
-      versionInfo: version,
-      typeUrl,
-      nonce,
-      resources,
-      ...(this.ctx.controlPlaneId ? { controlPlane: { identifier: this.ctx.controlPlaneId } } : {}),
-    };
+    const res = new EncodedResponse(body.bytes, encodeResponseTail(nonce, this.ctx.controlPlaneId), version, typeUrl, nonce);
     if (await this.send(res)) {
-      this.ctx.metrics.pushed?.(typeUrl, { resources: resources.length, removed: 0, bytes });
-      this.log.debug({ typeUrl, version, nonce, resources: resources.length }, 'sent');
+      this.ctx.metrics.pushed?.(typeUrl, { resources: body.resources, removed: 0, bytes: body.resourceBytes });
+      this.log.debug({ typeUrl, version, nonce, resources: body.resources }, 'sent');
       if (typeUrl === TYPE_URL.endpoint) this.endpointsSent(entries.keys());
     }
   }
