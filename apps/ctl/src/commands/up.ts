@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { formatStatus, LocalMesh, meshStatus, readState, readWorkloadsFile, runningMesh, WorkloadsFileError } from '@sextant/local-mesh';
+import { CONTROL_SIGNAL, ControlServer, formatStatus, LocalMesh, meshStatus, readState, readWorkloadsFile, runningMesh, WorkloadsFileError } from '@sextant/local-mesh';
 import { createRootLogger, isAliveHint, sleep } from '../support';
 import { DEFAULT_WORKLOADS, repoRoot, stateDir } from '../paths';
 
@@ -46,6 +46,9 @@ export function registerUp(program: Command): void {
       };
       process.on('SIGINT', () => void stop('SIGINT'));
       process.on('SIGTERM', () => void stop('SIGTERM'));
+      // `sextant restart <instance>` and other requests from the CLI.
+      const control = new ControlServer(dir, (req) => mesh.restartInstance(req.instance));
+      process.on(CONTROL_SIGNAL, () => void control.poll());
       try {
         if (foreground) process.stderr.write(`Starting the local mesh (workloads: ${file})...\n`);
         const state = await mesh.start();

@@ -7,3 +7,4 @@ export * from './status';
 export * from './down';
 export * from './managed-process';
 export * from './bootstrap';
+export * from './control';

@@ -34,6 +34,8 @@ export class LocalMesh {
   private natsProc: ManagedProcess | undefined;
   private link: NatsLink | undefined;
   private announcer: WorkloadAnnouncer | undefined;
+  /** Instances being restarted: announced UNHEALTHY so peers stop sending to them. */
+  private readonly draining = new Set<string>();
   readonly state: MeshState;
 
   constructor(private readonly opts: LocalMeshOptions) {
@@ -214,7 +216,7 @@ export class LocalMesh {
       const ws: WorkloadInstanceState = { ...id, appAddress: inst.appAddress, pid: undefined, sidecarPid: undefined, log: this.logPath(id.instance), sidecar: sidecars ? { ...SIDECAR_STATE } : null };
       this.state.workloads.push(ws);
       // Registered at once (unhealthy until it answers) so Pilot can give its sidecar the inbound side.
-      this.announcer.add({ identity: id, sidecar: ws.sidecar ?? undefined, health: async () => ((await instanceHealthy(ws)) ? 'HEALTHY' : 'UNHEALTHY') });
+      this.announcer.add({ identity: id, sidecar: ws.sidecar ?? undefined, health: async () => (!this.draining.has(ws.instance) && (await instanceHealthy(ws)) ? 'HEALTHY' : 'UNHEALTHY') });
     }
     this.save();
     // Refreshed from now on (health follows the instance), so entries never expire while it starts.
@@ -331,6 +333,33 @@ export class LocalMesh {
     }
   }
 
+  /**
+   * Restarts one workload instance the graceful way: it leaves every peer's
+   * endpoints first (announced UNHEALTHY, then ENDPOINT_DRAIN_MS for the
+   * change to reach them), then its app and its sidecar stop (SIGTERM: they
+   * finish in-flight work) and start again, sidecar first.
+   */
+  async restartInstance(instance: string): Promise<void> {
+    const ws = this.state.workloads.find((w) => w.instance === instance);
+    if (!ws) throw new Error(`no workload instance named ${JSON.stringify(instance)}; instances: ${this.state.workloads.map((w) => w.instance).join(', ')}`);
+    const app = this.procs.get(`workload:${instance}`);
+    const sidecar = this.procs.get(`sidecar:${instance}`);
+    this.draining.add(instance);
+    try {
+      await this.announcer?.refresh();
+      await sleep(ENDPOINT_DRAIN_MS);
+      await app?.stop(10_000);
+      await sidecar?.restart(10_000);
+      const timeout = this.opts.readyTimeoutMs ?? 30_000;
+      if (sidecar) await waitFor(() => sidecarReady(ws), { timeoutMs: timeout, intervalMs: 100, what: `the sidecar of ${instance} to receive its config again` });
+      await app?.restart();
+      await waitFor(() => instanceHealthy(ws), { timeoutMs: timeout, intervalMs: 100, what: `${instance} to answer again` });
+    } finally {
+      this.draining.delete(instance);
+      await this.announcer?.refresh();
+    }
+  }
+
   /** Stops everything: instances leave peers' endpoints, apps, sidecars, the control plane, then NATS if spawned here. */
   async stop(opts: { keepState?: boolean } = {}): Promise<void> {
     if (this.state.phase !== 'failed') this.state.phase = 'stopping';
@@ -356,6 +385,9 @@ interface Instance {
   /** Where the app listens: its own address without a sidecar, a second ("loopback") address with one. */
   appAddress: string;
 }
+
+/** How long a restarting instance stays announced UNHEALTHY before it stops: Pilot's push reaches every peer well within it. */
+const ENDPOINT_DRAIN_MS = 2_000;
 
 /** Where gateway addresses start (127.0.9.1). */
 const GATEWAY_ADDRESS_START = 9 * 256 + 1;

@@ -63,6 +63,15 @@ export class ManagedProcess {
     child.once('error', (err) => this.opts.logger.error({ err, component: this.opts.name }, 'cannot start process'));
   }
 
+  /** An intended restart: stop (SIGTERM, SIGKILL after graceMs) if running, then start again; counted as a restart. */
+  async restart(graceMs = 10_000): Promise<void> {
+    await this.stop(graceMs);
+    this.stopping = false;
+    this.restarts++;
+    this.start();
+    this.opts.onRestart?.(this.pid);
+  }
+
   /** SIGTERM to the process group; SIGKILL after graceMs. */
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
