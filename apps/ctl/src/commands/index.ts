@@ -13,11 +13,9 @@ import { registerAnalyze } from './analyze';
 import { registerProxyStatus } from './proxy-status';
 import { registerProxyConfig } from './proxy-config';
 import { registerRestart } from './restart';
-import { registerRestart } from './restart';
 import { registerProxyIptables } from './proxy-iptables';
 
 export const COMMANDS: ((program: Command) => void)[] = [registerUp, registerStatus, registerDown, registerBootstrap, registerValidate, registerApply, registerDelete, registerGet, registerConfig, registerAnalyze];
 COMMANDS.push(registerProxyStatus, registerProxyConfig);
 COMMANDS.push(registerProxyIptables);
-COMMANDS.push(registerRestart);
 COMMANDS.push(registerRestart);
