@@ -246,7 +246,9 @@ export class WorkloadCertManager implements SecretProvider {
     const now = Date.now();
     let token: string;
     let method: WorkloadCertificate['method'];
-    if (this.cert && this.key && !this.renewalRefused && this.cert.notAfter.getTime() > now + 5_000) {
+    // Renew while the certificate will still be valid when Citadel checks it (a small margin, scaled for short lifetimes).
+    const margin = this.cert ? Math.min(1_000, (this.cert.notAfter.getTime() - this.cert.issuedAt.getTime()) * 0.05) : 0;
+    if (this.cert && this.key && !this.renewalRefused && this.cert.notAfter.getTime() > now + margin) {
       token = createRenewalToken({ chain: this.cert.chain, key: this.key, csr, nowMs: now });
       method = 'renewal';
     } else {
