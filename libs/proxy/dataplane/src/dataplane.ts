@@ -41,6 +41,8 @@ export interface DataplaneOptions {
   exchangePeerMetadata?: boolean;
   /** "safe": connect failures, refused streams, resets of idempotent requests (default); "none": no retries without a route policy. */
   defaultRetries?: 'safe' | 'none';
+  /** TLS material by SDS name (`default`, `ROOTCA`, ...), e.g. the proxy's workload certificate manager. */
+  secrets?: import('./secrets').SecretProvider;
 }
 
 const NO_RETRY = new CompiledRetryPolicy({ ...COMPILED_DEFAULT.config, retryOn: [], numRetries: 0 }, true);
