@@ -93,6 +93,8 @@ export interface ConnInfo {
   /** Where the client meant to connect (transparent capture, or the explicit proxy's target). */
   originalDst: { address: string; port: number } | undefined;
   serverName: string;
+  /** The verified client certificate's URI SAN (set by TLS termination with `peerPrincipal(socket)`); undefined on plaintext. */
+  peerPrincipal?: string;
 }
 
 export interface ProxyOptionsView {

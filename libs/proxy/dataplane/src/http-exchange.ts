@@ -21,6 +21,7 @@ import { startMirrors } from './mirror';
 import { OUTCOME, type Outcome } from './outlier-detector';
 import { UNKNOWN_PEER, type PeerLabels } from './peer-metadata';
 import { redirectLocation, type FormatContext } from './request-mutations';
+import { runSecurity } from './security-filters';
 import { FLAG } from './response-flags';
 import { compileRetryPolicy, grpcStatusOf, type CompiledRetryPolicy } from './retry-policy';
 import { isGrpc, type CompiledRoute, type RouteFilters } from './route-matcher';
@@ -136,6 +137,12 @@ export class HttpExchange implements UpstreamHandler, MatchInput, FormatContext 
     if (this.hasBody) this.body = [];
     hcm.stats.downstream_rq_total++;
     hcm.stats.downstream_rq_active++;
+    if (!runSecurity(this, () => this.routeRequest())) this.routeRequest();
+  }
+
+  /** After authentication and authorization: route, direct responses, then the other filters. */
+  private routeRequest(): void {
+    const hcm = this.hcm;
     const table = hcm.routeTable(this.active);
     const route = table?.match(this);
     if (route === undefined) return this.localReply(404, '', FLAG.NR, 'route_not_found');

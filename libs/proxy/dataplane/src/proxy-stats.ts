@@ -5,6 +5,7 @@ import type { Dataplane } from './dataplane';
 import { hcmRuntime } from './hcm-registry';
 import type { HcmRuntime } from './http-context';
 import { directionOf } from './explicit-proxy';
+import { securityStatEntries } from './security-stats';
 
 export interface XdsStatsSource {
   status(): { connected: boolean; types: Record<string, { acks: number; nacks: number; version: string }> };
@@ -29,6 +30,7 @@ export function statEntries(dp: Dataplane, xds?: XdsStatsSource): [string, numbe
     out.push([`cluster.${c.name}.circuit_breakers.default.rq_pending_open`, c.pendingRequests >= c.config.thresholds.maxPendingRequests ? 1 : 0]);
   }
   for (const h of hcms(dp)) for (const [k, v] of Object.entries(h.stats)) out.push([`http.${h.config.statPrefix}.${k}`, v]);
+  out.push(...securityStatEntries(dp));
   out.push(['listener_manager.total_listeners_active', dp.listeners.listenerNames.length]);
   out.push(['cluster_manager.active_clusters', dp.active().clusters.size]);
   out.push(['server.live', dp.draining ? 0 : 1]);

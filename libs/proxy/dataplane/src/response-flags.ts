@@ -39,6 +39,8 @@ export const FLAG = {
   DO: 1 << 17,
   /** No filter chain matched the connection. */
   NFCF: 1 << 18,
+  /** Denied by RBAC (HTTP 403 or a closed TCP connection). */
+  RBAC: 1 << 19,
 } as const;
 export type FlagName = keyof typeof FLAG;
 

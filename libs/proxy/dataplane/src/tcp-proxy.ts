@@ -8,6 +8,7 @@ import type { ClusterRuntime } from './cluster-runtime';
 import type { Host } from './host';
 import type { ConnInfo, Direction, ProxyServices } from './http-context';
 import { UNKNOWN_PEER } from './peer-metadata';
+import { networkRbacAllows } from './rbac-filter';
 import { FLAG, flagsToString } from './response-flags';
 
 export function startTcpProxy(socket: Socket, conn: ConnInfo, cfg: TcpProxyConfig, services: ProxyServices, direction: Direction, accessLog: boolean, initial?: Buffer): void {
@@ -70,6 +71,10 @@ export function startTcpProxy(socket: Socket, conn: ConnInfo, cfg: TcpProxyConfi
     }
   };
   socket.on('close', finish);
+  if (cfg.rbac !== undefined && !networkRbacAllows(services, cfg.rbac, conn)) {
+    flags |= FLAG.RBAC;
+    return finish();
+  }
   if (!cluster) {
     flags |= FLAG.NC;
     return finish();

@@ -1,6 +1,7 @@
 // Shared pieces of the resource decoders: the result union with field paths,
 // protobuf well-known-type readers (Duration, wrappers, percentages) and
 // nested Any unpacking. Decoders never throw for bad input.
+import { ENVOY_PROTOS_FOR_SECURITY } from '@sextant/policy';
 import { decodeMessage, loadMoreEnvoyProtos } from '@sextant/proto';
 import { RE2JS } from 're2js';
 
@@ -38,7 +39,7 @@ const EXTRA_PROTOS = [
 let extraLoaded = false;
 export function ensureExtensionProtos(): void {
   if (extraLoaded) return;
-  loadMoreEnvoyProtos(EXTRA_PROTOS);
+  loadMoreEnvoyProtos([...EXTRA_PROTOS, ...ENVOY_PROTOS_FOR_SECURITY]);
   extraLoaded = true;
 }
 

@@ -1,7 +1,9 @@
 // Decoders for the HTTP filters the data plane runs (fault, cors, local
 // rate limit, router) and for typed_per_filter_config overrides. Filters are
 // recognised by their typed config's type URL, as Envoy does.
+import { decodeJwtAuthn } from './jwt-authn-decoder';
 import type { HttpFilterConfig } from './listener-types';
+import { decodeRbacFilter } from './rbac-decoder';
 import { anyTypeUrl, bool, durationMs, fractionalPercent, typeName, u32, unpack, type AnyLike, type DurationLike, type Issues } from './decode-support';
 import { decodeHeaderAppends, decodeHeaderMatchers, decodeStringMatch, type HeaderMatcherMsg, type HeaderValueOptionMsg, type StringMatcherMsg } from './matcher-decoder';
 import type { CorsPolicyConfig, FaultConfig, LocalRateLimitConfig, PerFilterConfig, StringMatch } from './route-types';
@@ -13,6 +15,10 @@ export const HTTP_FILTER_TYPES = {
   corsPolicy: 'envoy.extensions.filters.http.cors.v3.CorsPolicy',
   localRateLimit: 'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit',
   filterConfig: 'envoy.config.route.v3.FilterConfig',
+  rbac: 'envoy.extensions.filters.http.rbac.v3.RBAC',
+  rbacPerRoute: 'envoy.extensions.filters.http.rbac.v3.RBACPerRoute',
+  jwtAuthn: 'envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication',
+  jwtPerRoute: 'envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig',
 } as const;
 
 /**
@@ -173,6 +179,14 @@ export function decodeHttpFilter(
       const msg = unpack<LocalRateLimitMsg>(f.typedConfig, `${path}.typedConfig`, issues);
       return msg ? { kind: 'local-ratelimit', name: f.name, config: decodeLocalRateLimit(msg, `${path}.typedConfig`, issues) } : undefined;
     }
+    case HTTP_FILTER_TYPES.rbac: {
+      const msg = unpack<Record<string, unknown>>(f.typedConfig, `${path}.typedConfig`, issues);
+      return msg ? { kind: 'rbac', name: f.name, config: decodeRbacFilter(msg, `${path}.typedConfig`, issues, false) } : undefined;
+    }
+    case HTTP_FILTER_TYPES.jwtAuthn: {
+      const msg = unpack<Record<string, unknown>>(f.typedConfig, `${path}.typedConfig`, issues);
+      return msg ? { kind: 'jwt-authn', name: f.name, config: decodeJwtAuthn(msg, `${path}.typedConfig`, issues) } : undefined;
+    }
   }
   if (NATIVE_FILTER_TYPES.has(type) || NATIVE_FILTER_NAMES.has(f.name)) return { kind: 'native', name: f.name, typeUrl };
   if (f.isOptional) {
@@ -219,6 +233,10 @@ function decodeOnePerFilter(name: string, any: AnyLike, path: string, issues: Is
     }
   }
   if (NATIVE_FILTER_NAMES.has(name) || NATIVE_FILTER_TYPES.has(type)) return;
+  if (type === HTTP_FILTER_TYPES.rbacPerRoute || type === HTTP_FILTER_TYPES.jwtPerRoute) {
+    issues.error(path, `per-route ${type} for ${name} is not supported (authorization and authentication apply to every route)`);
+    return;
+  }
   if (optional) issues.warn(path, `optional per-route config ${type} for ${name} is not supported; skipped`);
   else issues.error(path, `per-route config ${type || '(no type)'} for filter ${name} is not supported`);
 }

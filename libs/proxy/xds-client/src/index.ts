@@ -20,3 +20,4 @@ export type * from './route-types';
 export type * from './cluster-types';
 export type * from './tls-types';
 export { isRawBuffer } from './tls-decoder';
+export type { JwksSource, JwtAuthnFilterConfig, JwtProviderConfig } from './jwt-authn-decoder';

@@ -1,10 +1,27 @@
 // Decoders for the terminal network filters: the HTTP connection manager
 // and the TCP proxy.
 import type { HttpConnectionManager__Output, TcpProxy__Output } from '@sextant/proto';
-import { bool, durationMs, u32, type Issues } from './decode-support';
+import type { RbacFilterConfig } from '@sextant/policy';
+import { bool, durationMs, u32, unpack, type AnyLike, type Issues } from './decode-support';
 import { decodeHttpFilter } from './http-filter-decoder';
 import type { HttpConnectionManagerConfig, HttpFilterConfig, TcpProxyConfig } from './listener-types';
+import { decodeRbacFilter } from './rbac-decoder';
 import { decodeRouteConfigurationInto } from './route-decoder';
+
+export const NETWORK_RBAC_TYPE = 'envoy.extensions.filters.network.rbac.v3.RBAC';
+
+/** An envoy.filters.network.rbac filter of a chain (it must precede a tcp_proxy). */
+export function decodeNetworkRbac(f: { name: string; typedConfig?: AnyLike | null }, path: string, issues: Issues): { name: string; config: RbacFilterConfig } | undefined {
+  const msg = unpack<Record<string, unknown>>(f.typedConfig, `${path}.typedConfig`, issues);
+  return msg ? { name: f.name, config: decodeRbacFilter(msg, `${path}.typedConfig`, issues, true) } : undefined;
+}
+
+/** Attaches a chain's network RBAC filters to its terminal filter; only the TCP proxy enforces them. */
+export function attachNetworkRbac(terminal: HttpConnectionManagerConfig | TcpProxyConfig | undefined, rbac: { name: string; config: RbacFilterConfig }[], path: string, issues: Issues): void {
+  if (rbac.length === 0 || !terminal) return;
+  if (terminal.kind === 'tcp') terminal.rbac = rbac;
+  else issues.error(path, 'network RBAC before the HTTP connection manager is not supported (use the HTTP RBAC filter)');
+}
 
 /** Envoy's default stream idle timeout (5 minutes). */
 const DEFAULT_STREAM_IDLE_MS = 300_000;

@@ -1,0 +1,81 @@
+// envoy.filters.http.rbac and envoy.filters.network.rbac on live traffic:
+// what RBAC sees of a request or connection (headers with :method, :path,
+// :authority; peer and client addresses; destination; SNI; the peer
+// principal; jwt_authn's metadata), evaluated with @sextant/policy's
+// evaluator, with Envoy's counters and denial details.
+import type { DynamicMetadata, HeaderMap, RbacAttributes, RbacFilterConfig } from '@sextant/policy';
+import { evaluateRbacFilter } from '@sextant/policy';
+import type { ConnInfo } from './http-context';
+import { connPeerPrincipal } from './peer-principal';
+import { countSecurity } from './security-stats';
+
+/** What a connection shows RBAC (network filters and the connection part of HTTP). */
+export function connectionAttributes(conn: ConnInfo): RbacAttributes {
+  const a: RbacAttributes = {
+    directRemoteIp: conn.remoteAddress,
+    destinationIp: conn.originalDst?.address ?? conn.localAddress,
+    destinationPort: conn.originalDst?.port ?? conn.localPort,
+    requestedServerName: conn.serverName,
+  };
+  const peer = connPeerPrincipal(conn);
+  if (peer !== undefined) a.peerPrincipal = peer;
+  return a;
+}
+
+export interface RequestFacts {
+  method: string;
+  path: string;
+  authority: string;
+  headers: readonly string[];
+}
+
+/** Request headers as RBAC matches them (repeated names kept as lists), pseudo-headers included. */
+export function requestHeaderMap(req: RequestFacts): HeaderMap {
+  const out: Record<string, string | string[]> = { ':method': req.method, ':path': req.path, ':authority': req.authority };
+  const h = req.headers;
+  for (let i = 0; i < h.length; i += 2) {
+    const name = h[i]!;
+    const prev = out[name];
+    if (prev === undefined) out[name] = h[i + 1]!;
+    else if (typeof prev === 'string') out[name] = [prev, h[i + 1]!];
+    else prev.push(h[i + 1]!);
+  }
+  return out;
+}
+
+/** remote_ip: the connection peer with use_remote_address, else the last X-Forwarded-For address, else the peer. */
+export function remoteIp(conn: ConnInfo, headers: HeaderMap, useRemoteAddress: boolean): string {
+  if (useRemoteAddress) return conn.remoteAddress;
+  const xff = headers['x-forwarded-for'];
+  const joined = xff === undefined ? '' : typeof xff === 'string' ? xff : xff.join(',');
+  const hops = joined.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return hops.length > 0 ? hops[hops.length - 1]! : conn.remoteAddress;
+}
+
+export interface RbacDecision {
+  allowed: boolean;
+  /** Envoy's response code details on denial: rbac_access_denied_matched_policy[<policy>|none]. */
+  detail: string;
+}
+
+/** Evaluates one RBAC filter and counts it under `prefix` (e.g. "http.inbound_0.0.0.0_8080.rbac." or "tcp.rbac."). */
+export function decideRbac(owner: object, cfg: RbacFilterConfig, attrs: RbacAttributes, prefix: string): RbacDecision {
+  const r = evaluateRbacFilter(cfg, attrs);
+  if (cfg.rules !== undefined) {
+    countSecurity(owner, `${prefix}${r.allowed ? 'allowed' : 'denied'}`);
+    if (cfg.rules.action === 'LOG') countSecurity(owner, `${prefix}${r.logged !== undefined ? 'logged' : 'not_logged'}`);
+  }
+  if (r.shadow !== undefined) countSecurity(owner, `${prefix}${cfg.shadowRulesStatPrefix ?? ''}shadow_${r.shadow.allowed ? 'allowed' : 'denied'}`);
+  return { allowed: r.allowed, detail: `rbac_access_denied_matched_policy[${r.matchedPolicy ?? 'none'}]` };
+}
+
+/** Network RBAC filters of a TCP chain, in order; false: close the connection. */
+export function networkRbacAllows(owner: object, filters: readonly { name: string; config: RbacFilterConfig }[], conn: ConnInfo): boolean {
+  const attrs = connectionAttributes(conn);
+  for (const f of filters) {
+    if (!decideRbac(owner, f.config, attrs, `${f.config.statPrefix ?? ''}rbac.`).allowed) return false;
+  }
+  return true;
+}
+
+export type { DynamicMetadata };

@@ -1,0 +1,83 @@
+// The authentication and authorization step of an HTTP request, before
+// fault injection and routing (DESIGN §3: peer authn -> JWT -> authz ->
+// fault -> route): the connection manager's jwt_authn and RBAC filters in
+// their configured order. Denials are local replies (401 from jwt_authn,
+// 403 `RBAC: access denied`) with Envoy's response code details; the JWT
+// payloads go to the request's metadata for the RBAC filters after it.
+import type { DynamicMetadata } from '@sextant/policy';
+import { RBAC_DENIED_BODY } from '@sextant/policy';
+import type { HttpConnectionManagerConfig, HttpFilterConfig } from '@sextant/xds-client';
+import type { HttpExchange } from './http-exchange';
+import type { ProxyServices } from './http-context';
+import { JwksCache } from './jwks-cache';
+import { runJwtAuthn } from './jwt-filter';
+import { connectionAttributes, decideRbac, remoteIp, requestHeaderMap } from './rbac-filter';
+import { FLAG } from './response-flags';
+import { countSecurity } from './security-stats';
+
+type SecurityFilter = Extract<HttpFilterConfig, { kind: 'rbac' | 'jwt-authn' }>;
+
+const perHcm = new WeakMap<HttpConnectionManagerConfig, SecurityFilter[]>();
+const caches = new WeakMap<ProxyServices, JwksCache>();
+const metadataOf = new WeakMap<HttpExchange, DynamicMetadata>();
+/** Per exchange object (reused across keep-alive requests): which request an async step belongs to. */
+const generation = new WeakMap<HttpExchange, number>();
+
+/** The security filters of a connection manager, in order (cached per config). */
+export function securityFilters(cfg: HttpConnectionManagerConfig): SecurityFilter[] {
+  let list = perHcm.get(cfg);
+  if (list === undefined) perHcm.set(cfg, (list = cfg.httpFilters.filter((f): f is SecurityFilter => f.kind === 'rbac' || f.kind === 'jwt-authn')));
+  return list;
+}
+
+export function jwksCacheOf(services: ProxyServices): JwksCache {
+  let c = caches.get(services);
+  if (c === undefined) caches.set(services, (c = new JwksCache(services)));
+  return c;
+}
+
+/** Dynamic metadata the security filters wrote for the exchange's current request. */
+export function requestMetadata(ex: HttpExchange): DynamicMetadata {
+  return metadataOf.get(ex) ?? {};
+}
+
+/**
+ * Runs the security filters of the exchange's connection manager, then
+ * `next` when the request may proceed. Returns false when there are none
+ * (the caller goes on synchronously).
+ */
+export function runSecurity(ex: HttpExchange, next: () => void): boolean {
+  const filters = securityFilters(ex.hcm.config);
+  if (filters.length === 0) return false;
+  metadataOf.delete(ex);
+  const gen = (generation.get(ex) ?? 0) + 1;
+  generation.set(ex, gen);
+  const stillCurrent = () => !ex.finished && generation.get(ex) === gen;
+  void step(ex, filters, 0, {}, stillCurrent, next).catch((err: Error) => {
+    if (stillCurrent()) ex.localReply(500, `security filter failed: ${err.message}`, 0, 'security_filter_error');
+  });
+  return true;
+}
+
+async function step(ex: HttpExchange, filters: SecurityFilter[], from: number, metadata: DynamicMetadata, current: () => boolean, next: () => void): Promise<void> {
+  const owner = ex.services;
+  const prefix = `http.${ex.hcm.config.statPrefix}.`;
+  let md = metadata;
+  for (let i = from; i < filters.length; i++) {
+    const f = filters[i]!;
+    if (f.kind === 'jwt-authn') {
+      const r = await runJwtAuthn(f.config, { method: ex.method, path: ex.path, headers: ex.headers }, ex.authority, ex.scheme, jwksCacheOf(ex.services));
+      if (!current()) return;
+      countSecurity(owner, `${prefix}jwt_authn.${r.ok ? 'allowed' : 'denied'}`);
+      if (!r.ok) return ex.localReply(401, r.body, 0, `jwt_authn_access_denied{${r.body.replace(/ /g, '_')}}`, ['www-authenticate', r.wwwAuthenticate]);
+      md = { ...md, ...r.metadata };
+      metadataOf.set(ex, md);
+    } else {
+      const headers = requestHeaderMap(ex);
+      const attrs = { ...connectionAttributes(ex.conn), headers, metadata: md, remoteIp: remoteIp(ex.conn, headers, ex.hcm.config.useRemoteAddress) };
+      const d = decideRbac(owner, f.config, attrs, `${prefix}rbac.`);
+      if (!d.allowed) return ex.localReply(403, RBAC_DENIED_BODY, FLAG.RBAC, d.detail);
+    }
+  }
+  next();
+}
