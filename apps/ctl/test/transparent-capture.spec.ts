@@ -42,7 +42,8 @@ function sh(args: string[]): string {
   return r.stdout;
 }
 const inNs = (ns: string, args: string[]) => ['ip', 'netns', 'exec', ns, ...args];
-const asProxy = (args: string[]) => ['setpriv', `--reuid=${PROXY_ID}`, `--regid=${PROXY_ID}`, '--clear-groups', ...args];
+const asUser = (id: number, args: string[]) => ['setpriv', `--reuid=${id}`, `--regid=${id}`, '--clear-groups', ...args];
+const asProxy = (args: string[]) => asUser(PROXY_ID, args);
 
 function start(name: string, args: string[], env: Record<string, string> = {}): ChildProcess {
   const log = openSync(join(tmp.path, `${name}.log`), 'a');
@@ -68,10 +69,10 @@ async function ok(url: string): Promise<boolean> {
 
 /** Deletes what this test (or an earlier crashed run of it) left: namespaces, their hosts files, the bridge. */
 function teardownNetwork(): void {
-  const names = sh(['ip', 'netns', 'list']).split('\n').map((l) => l.split(' ')[0]!).filter((n) => /^sxtc[CS]\d+$/.test(n));
+  const names = sh(['ip', 'netns', 'list']).split('\n').map((l) => l.split(' ')[0]!).filter((n) => /^sxtc[CSX]\d+$/.test(n));
   for (const ns of names) {
     const pid = Number(ns.slice(5));
-    if (ns === NS.client || ns === NS.server || !isAlive(pid)) {
+    if (pid === Number(tag) || !isAlive(pid)) {
       spawnSync('ip', ['netns', 'del', ns]);
       rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
     }
@@ -273,6 +274,35 @@ spec:
     });
     expect(curl(`http://${HOST}:${PORT}/vs`, { 'end-user': 'jason' }).status).toBe(418);
     expect(curl(`http://${HOST}:${PORT}/vs`, { 'end-user': 'other' }).status).toBe(200);
+  });
+});
+
+describe.skipIf(!canRun)('sextant proxy iptables in a namespace of its own', () => {
+  const ns = `sxtcX${tag}`;
+  const ctl = (args: string[], uid?: number) =>
+    spawnSync('ip', ['netns', 'exec', ns, ...(uid !== undefined ? asUser(uid, []) : []), process.execPath, join(REPO, 'dist/apps/ctl/main.js'), 'proxy', 'iptables', ...args], { encoding: 'utf8' });
+  beforeAll(() => {
+    spawnSync('ip', ['netns', 'del', ns]);
+    sh(['ip', 'netns', 'add', ns]);
+  });
+  afterAll(() => {
+    spawnSync('ip', ['netns', 'del', ns]);
+  });
+
+  it('--cleanup removes every rule and chain it installed, and a second cleanup is harmless', () => {
+    expect(ctl(['--proxy-uid', '1337']).status).toBe(0);
+    expect(sh(inNs(ns, ['iptables', '-t', 'nat', '-S']))).toContain('ISTIO_OUTPUT');
+    for (let i = 0; i < 2; i++) {
+      const r = ctl(['--cleanup']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(sh(inNs(ns, ['iptables', '-t', 'nat', '-S']))).not.toContain('ISTIO_');
+    }
+  });
+
+  it('says it needs root when run as another user', () => {
+    const r = ctl(['--proxy-uid', '1337'], 4242);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/not root \(uid 4242\); run as root or with CAP_NET_ADMIN/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyCaptureRules, CaptureApplyError, removeCaptureRules, type Runner } from './apply-rules';
+import { applyCaptureRules, CaptureApplyError, removeCaptureRules, runCommand, type Runner } from './apply-rules';
 import { buildCaptureRules, CaptureOptionsError, parseCidrList, parsePortList } from './iptables-rules';
 
 describe('buildCaptureRules', () => {
@@ -84,6 +84,10 @@ describe('applying', () => {
     expect(() => applyCaptureRules({ proxyUid: 1337 }, run)).toThrow(/root|CAP_NET_ADMIN/);
     const restore = recorder({ 'iptables-restore': 'iptables-restore: line 3 failed' });
     expect(() => applyCaptureRules({ proxyUid: 1337 }, restore.run)).toThrow('iptables-restore failed: iptables-restore: line 3 failed');
+  });
+
+  it('names the missing tool', () => {
+    expect(() => runCommand('sextant-no-such-iptables', ['-S'])).toThrow('sextant-no-such-iptables is not installed (apt-get install -y iptables)');
   });
 
   it('cleanup deletes repeated jumps until none is left', () => {
