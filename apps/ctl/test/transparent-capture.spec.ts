@@ -250,6 +250,20 @@ describe.skipIf(!canRun)('transparent capture between network namespaces', () =>
     }
   });
 
+  it('gets Istio\'s transparent-mode config from Pilot for INTERCEPTION_MODE=REDIRECT', () => {
+    const pc = (type: string) =>
+      JSON.parse(sh([process.execPath, join(REPO, 'dist/apps/ctl/main.js'), 'proxy-config', type, 'hello-v1-0.default', '-o', 'json', '--pilot-admin', `http://${HUB_IP}:${ports.pilotAdmin}`])) as Record<string, unknown>[];
+    const listeners = pc('listeners');
+    const names = listeners.map((l) => l['name']);
+    expect(names).toEqual(expect.arrayContaining(['virtualOutbound', 'virtualInbound', `0.0.0.0_${PORT}`]));
+    // No listener bound on the workload address (that is INTERCEPTION_MODE=NONE).
+    expect(names).not.toContain(`${IP.server}_${PORT}`);
+    const inbound = listeners.find((l) => l['name'] === 'virtualInbound') as { listenerFilters: { name: string }[] };
+    expect(inbound.listenerFilters.map((f) => f.name)).toContain('envoy.filters.listener.original_dst');
+    const cluster = pc('clusters').find((c) => c['name'] === `inbound|${PORT}||`);
+    expect(cluster).toMatchObject({ type: 'ORIGINAL_DST', lbPolicy: 'CLUSTER_PROVIDED' });
+  });
+
   it('applies a VirtualService from Galley to the transparent call', async () => {
     const file = join(tmp.path, 'vs.yaml');
     writeFileSync(
