@@ -250,6 +250,15 @@ describe.skipIf(!canRun)('transparent capture between network namespaces', () =>
     }
   });
 
+  it('passes a call to the pod address through the client sidecar (PassthroughCluster) into the server\'s inbound capture', () => {
+    const r = curl(`http://${IP.server}:${PORT}/direct`);
+    expect(r.status, r.body).toBe(200);
+    const seen = JSON.parse(r.body) as { remote: string; url: string; headers: Record<string, string> };
+    expect(seen.url).toBe('/direct');
+    expect(seen.remote.replace('::ffff:', '')).toBe(IP.server);
+    expect(seen.headers['x-request-id']).toBeDefined();
+  });
+
   it('gets Istio\'s transparent-mode config from Pilot for INTERCEPTION_MODE=REDIRECT', () => {
     const pc = (type: string) =>
       JSON.parse(sh([process.execPath, join(REPO, 'dist/apps/ctl/main.js'), 'proxy-config', type, 'hello-v1-0.default', '-o', 'json', '--pilot-admin', `http://${HUB_IP}:${ports.pilotAdmin}`])) as Record<string, unknown>[];
