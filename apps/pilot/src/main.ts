@@ -5,6 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { bindServer, createServer, shutdownServer } from '@sextant/grpc';
 import { loadMoreEnvoyProtos } from '@sextant/proto';
 import { runService } from '@sextant/runtime';
+import { ENVOY_PROTOS_FOR_SECURITY, securityHooks } from '@sextant/pilot-security';
 import { ENVOY_PROTOS_FOR_TRANSLATION } from '@sextant/translate';
 import { addAdsService } from '@sextant/xds-server';
 import { configAdmission } from './config-admission';
@@ -18,6 +19,7 @@ import { PushPipeline } from './push-pipeline';
 import { createRegistries, SERVICE_ENTRY_KINDS, updateServiceEntries } from './registries';
 import { PilotSnapshotSource } from './snapshot-source';
 import { istioTranslator } from './translator';
+import { WarningLog } from './warning-log';
 
 await runService({
   name: 'pilot',
@@ -25,7 +27,7 @@ await runService({
   settings: PILOT_SETTINGS,
   async start(ctx) {
     const { settings, logger } = ctx;
-    loadMoreEnvoyProtos([...ENVOY_PROTOS_FOR_TRANSLATION]);
+    loadMoreEnvoyProtos([...ENVOY_PROTOS_FOR_TRANSLATION, ...ENVOY_PROTOS_FOR_SECURITY]);
     const mesh = { domainSuffix: settings.domainSuffix, trustDomain: settings.trustDomain, rootNamespace: settings.rootNamespace };
     const history = new PushHistory(settings.pushHistory);
 
@@ -44,7 +46,12 @@ await runService({
     const registries = createRegistries({ link: ctx.nats, logger, domainSuffix: settings.domainSuffix, ...(kubeConfig ? { kubeConfig } : {}) });
 
     const metrics = pilotMetrics(ctx.admin.registry, history, { cacheSize: () => source.cacheStats().entries, invalidConfigs: () => config.rejected().length });
-    const source = new PilotSnapshotSource(istioTranslator(), logger, metrics.source, { retiredClusterGraceMs: settings.retiredClusterGrace, batchSize: settings.pushBatch });
+    // Security (PeerAuthentication, AuthorizationPolicy, RequestAuthentication) through translation's hooks: its
+    // clusters and warnings land in translation's output (/debug/push_status, /debug/config_dump); each warning is
+    // logged once per proxy. No credential registry yet: Pilot serves no Secret (see secrets.ts).
+    const warningLog = new WarningLog(logger.child({ scope: 'security' }));
+    const translator = istioTranslator({ hooks: securityHooks({ onWarning: (message, proxy) => warningLog.report(proxy.id, message) }) });
+    const source = new PilotSnapshotSource(translator, logger, metrics.source, { retiredClusterGraceMs: settings.retiredClusterGrace, batchSize: settings.pushBatch });
     const server = createServer();
     const ads = addAdsService(server, {
       source,

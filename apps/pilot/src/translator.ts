@@ -1,10 +1,13 @@
 // The Translator seam implemented by @sextant/translate: generates the asked
 // kinds only (an EDS-only push builds endpoints, a VirtualService-only push
 // listeners and routes); the cache key is translation's own (proxies with the
-// same key get the same output from the same push).
+// same key get the same output from the same push). Secrets: the credentials
+// the listeners and clusters name (see secrets.ts), so asking for Secrets
+// builds those too.
 import type { ProxyInfo, PushContext } from '@sextant/pilot-model';
 import { TYPE_URL } from '@sextant/proto';
 import { generateProxyConfig, proxyConfigKey, type ResourceKind, type TranslateOptions } from '@sextant/translate';
+import { secretsFor, type CredentialSource } from './secrets';
 import type { TranslatedConfig, Translator } from './snapshot-source';
 
 const KINDS: readonly [string, ResourceKind][] = [
@@ -14,14 +17,27 @@ const KINDS: readonly [string, ResourceKind][] = [
   [TYPE_URL.endpoint, 'endpoints'],
 ];
 
-export function istioTranslator(options: TranslateOptions = {}): Translator {
+export interface TranslatorOptions extends TranslateOptions {
+  /** Gateway credentials Pilot may serve over SDS (none: Pilot sends no Secret). */
+  credentials?: CredentialSource;
+}
+
+export function istioTranslator(options: TranslatorOptions = {}): Translator {
+  const { credentials, ...translate } = options;
   return {
     translate(push: PushContext, proxy: ProxyInfo, types: ReadonlySet<string> | undefined): TranslatedConfig {
+      const wantSecrets = !types || types.has(TYPE_URL.secret);
       const wanted = KINDS.filter(([t]) => !types || types.has(t));
-      if (wanted.length === 0) return { resources: new Map(), warnings: [] };
-      const config = generateProxyConfig(push, proxy, options, new Set(wanted.map(([, k]) => k)));
-      return { resources: new Map<string, readonly object[]>(wanted.map(([t, k]) => [t, config[k]])), warnings: config.warnings };
+      if (wanted.length === 0 && !wantSecrets) return { resources: new Map(), warnings: [] };
+      const kinds = new Set<ResourceKind>(wanted.map(([, k]) => k));
+      if (wantSecrets) kinds.add('listeners').add('clusters');
+      const config = generateProxyConfig(push, proxy, translate, kinds);
+      const resources = new Map<string, readonly object[]>(wanted.map(([t, k]) => [t, config[k]]));
+      if (!wantSecrets) return { resources, warnings: config.warnings };
+      const sds = secretsFor(config.secrets, credentials);
+      resources.set(TYPE_URL.secret, sds.secrets);
+      return { resources, warnings: [...config.warnings, ...sds.warnings] };
     },
-    cacheKey: (push, proxy) => proxyConfigKey(push, proxy, options),
+    cacheKey: (push, proxy) => proxyConfigKey(push, proxy, translate),
   };
 }
