@@ -31,4 +31,32 @@ export const PROXY_SETTINGS = defineSettings({
   peerMetadata: { kind: 'bool', env: 'PROXY_PEER_METADATA', flag: 'peer-metadata', default: true, description: "exchange Istio's x-envoy-peer-metadata headers with peers (source/destination workload labels in metrics)" },
   clusterId: { kind: 'string', env: 'PROXY_CLUSTER_ID', flag: 'cluster-id', default: 'Kubernetes', description: 'Istio CLUSTER_ID of this proxy' },
   trustDomain: { kind: 'string', env: 'PROXY_TRUST_DOMAIN', flag: 'trust-domain', default: 'cluster.local', description: 'SPIFFE trust domain (metric principals)' },
+  citadelAddress: {
+    kind: 'string',
+    env: 'CITADEL_ADDRESS',
+    flag: 'citadel-address',
+    default: '',
+    description: "Citadel's certificate API host:port; when set, the proxy obtains its SPIFFE certificate at start (ready only once it has it) and keeps it rotated",
+  },
+  bootstrapToken: {
+    kind: 'string',
+    env: 'SEXTANT_BOOTSTRAP_TOKEN',
+    flag: 'bootstrap-token',
+    default: '',
+    description: 'single-use Citadel bootstrap token naming this workload\'s identity, for the first certificate (prefer the variable or the file: flags show in ps)',
+  },
+  bootstrapTokenFile: {
+    kind: 'string',
+    env: 'SEXTANT_BOOTSTRAP_TOKEN_FILE',
+    flag: 'bootstrap-token-file',
+    default: '',
+    description: 'file holding the bootstrap token (read each time one is needed, so a supervisor can replace it); wins over the token setting',
+  },
+  certLifetime: {
+    kind: 'duration',
+    env: 'PROXY_CERT_LIFETIME',
+    flag: 'cert-lifetime',
+    default: 0,
+    description: "workload certificate lifetime to ask Citadel for (0: Citadel's default, 24h); rotated at ~80 % of it",
+  },
 });

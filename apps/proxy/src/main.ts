@@ -1,6 +1,7 @@
 // The data plane: sidecar, ingress gateway or egress gateway (one binary).
-// Wiring only: workload identity -> xDS client (Pilot) -> data plane, with
-// Envoy-like admin endpoints on the admin port and /healthz/ready on the
+// Wiring only: workload identity -> certificate from Citadel (when
+// configured) -> xDS client (Pilot) -> data plane, with Envoy-like admin
+// endpoints on the admin port (/certs among them) and /healthz/ready on the
 // health port. SIGTERM drains (runService runs the shutdown hooks).
 import { requireOriginalDst } from '@sextant/capture';
 import { adminRoutes, Dataplane, startHealthServer, type AdminDeps } from '@sextant/dataplane';
@@ -9,6 +10,7 @@ import { WORKLOAD_ENV, workloadFromEnv } from '@sextant/workloads';
 import { configDump, XdsClient } from '@sextant/xds-client';
 import { PROXY_SETTINGS } from './features';
 import { proxyIdentity } from './identity';
+import { certsReport, startWorkloadCerts } from './workload-cert';
 
 const VERSION = '0.1.0';
 /** Istio's capture ports as the configuration names them. */
@@ -38,6 +40,23 @@ await runService({
     // REDIRECT: iptables bring connections to 0.0.0.0:15001/15006; SO_ORIGINAL_DST says where they were going.
     const transparent = sidecar && s.interceptionMode === 'REDIRECT';
     const log = ctx.logger;
+    // The workload certificate, like istio-agent's: obtained at start, rotated, served as SDS `default`/`ROOTCA`.
+    const certs = s.citadelAddress
+      ? startWorkloadCerts({
+          settings: s,
+          identity: { trustDomain: s.trustDomain, namespace: self.namespace, serviceAccount: self.serviceAccount },
+          nats: ctx.nats,
+          logger: log,
+          registry: ctx.admin.registry,
+        })
+      : undefined;
+    if (certs) {
+      ctx.setReady('certificate', false, `waiting for ${certs.manager.spiffeId} from Citadel at ${s.citadelAddress}`);
+      certs.manager.onChange((name) => {
+        const c = certs.manager.current;
+        if (name === 'default' && c) ctx.setReady('certificate', true, `${c.spiffeId} serial ${c.serial} until ${c.notAfter.toISOString()}`);
+      });
+    }
     const dataplane = new Dataplane({
       mode,
       self,
@@ -53,6 +72,7 @@ await runService({
       logger: log,
       defaultRetries: s.defaultRetries as 'safe' | 'none',
       exchangePeerMetadata: s.peerMetadata,
+      ...(certs ? { secrets: certs.manager } : {}),
     });
     const xds = new XdsClient({ address: s.pilotAddress, identity: node, protocol: s.xdsProtocol as 'auto' | 'delta' | 'sotw', warmTimeoutMs: s.warmTimeout, logger: log });
     xds.onSnapshot((snap) => {
@@ -75,8 +95,11 @@ await runService({
         quitting = true;
         process.kill(process.pid, 'SIGTERM');
       },
-      serverInfo: { version: VERSION, mode, node: xds.node.id, pilot: s.pilotAddress },
+      // Ready once the first certificate is in hand too (when Citadel is configured).
+      extraReady: () => (certs && !certs.manager.hasCertificate ? { ready: false, detail: `waiting for ${certs.manager.spiffeId}` } : { ready: true }),
+      serverInfo: { version: VERSION, mode, node: xds.node.id, pilot: s.pilotAddress, ...(certs ? { identity: certs.manager.spiffeId, citadel: s.citadelAddress } : {}) },
     };
+    ctx.admin.app.get('/certs', async (_req, reply) => reply.header('content-type', 'application/json').send(`${JSON.stringify(certsReport(certs?.manager), null, 2)}\n`));
     for (const r of adminRoutes(deps)) {
       ctx.admin.app.route({
         method: r.method === 'POST' && r.path === '/logging' ? ['GET', 'POST'] : r.method,
@@ -93,6 +116,7 @@ await runService({
       log.info({ drainMs: s.drainDuration, inFlight: dataplane.inFlight() }, 'draining');
       await dataplane.drain(s.drainDuration);
       await xds.close();
+      certs?.close();
       await new Promise<void>((r) => health.close(() => r()));
     });
     xds.start();

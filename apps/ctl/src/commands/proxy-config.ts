@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { table } from '@sextant/local-mesh';
 import { CliError, checkOutput, pilotAdminUrl, pilotGet, resolveProxy, runCli } from './proxy-status';
+import { certRows, fetchCerts, proxyAdminUrl } from './proxy-secrets';
 
 type Obj = Record<string, unknown>;
 interface DumpEntry {
@@ -185,7 +186,8 @@ export function registerProxyConfig(program: Command): void {
     .option('-o, --output <format>', 'table or json', 'table')
     .option('--all', 'everything Pilot would send, not only what the proxy subscribed to')
     .option('--pilot-admin <url>', "Pilot's admin URL (default: the local mesh's Pilot)")
-    .action((type: string, proxy: string, opts: { output: string; all?: boolean; pilotAdmin?: string }) =>
+    .option('--proxy-admin <url>', "secret: the proxy's admin URL (default: from the local mesh)")
+    .action((type: string, proxy: string, opts: { output: string; all?: boolean; pilotAdmin?: string; proxyAdmin?: string }) =>
       runCli(async () => {
         checkOutput(opts.output);
         const section = SECTIONS[type];
@@ -194,6 +196,17 @@ export function registerProxyConfig(program: Command): void {
         const id = await resolveProxy(admin, proxy);
         const dump = await pilotGet<ConfigDump>(admin, `/debug/config_dump?proxy=${encodeURIComponent(id)}&types=${section}${opts.all ? '' : '&subscribed=true'}`);
         const entries = dump.configs[section] ?? [];
+        if (section === 'secrets') {
+          // The proxy's own certificate and roots (its /certs), then any secrets Pilot sends it.
+          const certs = await fetchCerts(proxyAdminUrl(id, opts.proxyAdmin));
+          if (opts.output === 'json') {
+            process.stdout.write(`${JSON.stringify({ proxy: certs, pilot: entries.map((e) => e.resource) }, null, 2)}\n`);
+            return;
+          }
+          process.stdout.write(`${certs.identity ? `IDENTITY ${certs.identity}\n` : `${certs.detail ?? 'no workload certificate'}\n`}${table(certRows(certs))}\n`);
+          if (entries.length) process.stdout.write(`\nFrom Pilot:\n${table(secretRows(entries))}\n`);
+          return;
+        }
         if (opts.output === 'json') {
           process.stdout.write(`${JSON.stringify(entries.map((e) => e.resource), null, 2)}\n`);
           return;

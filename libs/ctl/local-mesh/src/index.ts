@@ -8,3 +8,4 @@ export * from './down';
 export * from './managed-process';
 export * from './bootstrap';
 export * from './control';
+export * from './workload-tokens';

@@ -12,6 +12,7 @@ import { BUILTIN_APP_COMMANDS, COMPONENTS } from './components';
 import { ManagedProcess } from './managed-process';
 import { stateFile, writeState, type ComponentState, type MeshState, type WorkloadInstanceState } from './state';
 import type { WorkloadSpec } from './workloads-file';
+import { BootstrapTokenMinter, INGRESS_GATEWAY_IDENTITY } from './workload-tokens';
 
 export interface LocalMeshOptions {
   repoRoot: string;
@@ -34,6 +35,7 @@ export class LocalMesh {
   private natsProc: ManagedProcess | undefined;
   private link: NatsLink | undefined;
   private announcer: WorkloadAnnouncer | undefined;
+  private tokens: BootstrapTokenMinter | undefined;
   /** Instances being restarted: announced UNHEALTHY so peers stop sending to them. */
   private readonly draining = new Set<string>();
   readonly state: MeshState;
@@ -130,48 +132,74 @@ export class LocalMesh {
 
   private async startControlPlane(): Promise<void> {
     const ports = new PortAllocator(HOST);
-    for (const def of COMPONENTS) {
-      const assigned: Record<string, number> = {};
-      for (const [name, p] of Object.entries(def.ports)) assigned[name] = await ports.take(p.default);
-      const env: Record<string, string> = {
-        NATS_URL: this.state.nats.url,
-        SEXTANT_HOST: HOST,
-        SEXTANT_LOG_FORMAT: 'json',
-        SEXTANT_DATA_DIR: join(this.opts.stateDir, 'data', def.name),
-      };
-      for (const [name, p] of Object.entries(def.ports)) env[p.env] = String(assigned[name]);
-      if (def.bundle === 'apps/proxy') {
-        // The gateway gets an address of its own, so its Gateway ports (8080, 443...) never clash.
-        const gatewayAddress = await new AddressAllocator(GATEWAY_ADDRESS_START).take([8080, 8443]);
-        env['PILOT_ADDRESS'] = this.pilotAddress();
-        env['PROXY_LISTENER_HOST'] = gatewayAddress;
-        this.state.gateways.push({ name: def.name, address: gatewayAddress, http: `http://${gatewayAddress}:8080` });
-      }
-      const cs: ComponentState = { name: def.name, pid: undefined, host: HOST, ports: assigned, log: this.logPath(def.name), restarts: 0 };
-      const proc = new ManagedProcess({
-        name: def.name,
-        command: process.execPath,
-        args: ['--enable-source-maps', this.bundle(def.bundle), ...def.args],
-        env,
-        cwd: this.opts.repoRoot,
-        log: cs.log,
-        logger: this.opts.logger,
-        restart: true,
-        onRestart: (pid) => {
-          cs.pid = pid;
-          cs.restarts++;
-          this.save();
-        },
-      });
-      proc.start();
-      cs.pid = proc.pid;
-      this.procs.set(def.name, proc);
-      this.state.components.push(cs);
-    }
+    // The control plane first; proxies (the gateway) once Citadel can mint their bootstrap tokens.
+    const core = COMPONENTS.filter((d) => d.bundle !== 'apps/proxy');
+    for (const def of core) await this.launch(def, ports);
     this.save();
+    await this.waitComponentsReady(this.state.components);
+    this.opts.logger.info('control plane ready');
+    const citadel = this.state.components.find((c) => c.name === 'citadel');
+    this.tokens = new BootstrapTokenMinter({
+      adminUrl: `http://${HOST}:${citadel?.ports['admin']}`,
+      citadelDataDir: join(this.opts.stateDir, 'data', 'citadel'),
+      dir: join(this.opts.stateDir, 'tokens'),
+      logger: this.opts.logger,
+    });
+    const gateways = [];
+    for (const def of COMPONENTS.filter((d) => d.bundle === 'apps/proxy')) gateways.push(await this.launch(def, ports));
+    this.save();
+    await this.waitComponentsReady(gateways);
+  }
+
+  private async launch(def: (typeof COMPONENTS)[number], ports: PortAllocator): Promise<ComponentState> {
+    const assigned: Record<string, number> = {};
+    for (const [name, p] of Object.entries(def.ports)) assigned[name] = await ports.take(p.default);
+    const env: Record<string, string> = {
+      NATS_URL: this.state.nats.url,
+      SEXTANT_HOST: HOST,
+      SEXTANT_LOG_FORMAT: 'json',
+      SEXTANT_DATA_DIR: join(this.opts.stateDir, 'data', def.name),
+    };
+    for (const [name, p] of Object.entries(def.ports)) env[p.env] = String(assigned[name]);
+    let prepare: (() => Promise<void>) | undefined;
+    if (def.bundle === 'apps/proxy') {
+      // The gateway gets an address of its own, so its Gateway ports (8080, 443...) never clash.
+      const gatewayAddress = await new AddressAllocator(GATEWAY_ADDRESS_START).take([8080, 8443]);
+      env['PILOT_ADDRESS'] = this.pilotAddress();
+      env['PROXY_LISTENER_HOST'] = gatewayAddress;
+      Object.assign(env, this.identityEnv(def.name));
+      prepare = () => this.mintToken(def.name, INGRESS_GATEWAY_IDENTITY);
+      await prepare();
+      this.state.gateways.push({ name: def.name, address: gatewayAddress, http: `http://${gatewayAddress}:8080` });
+    }
+    const cs: ComponentState = { name: def.name, pid: undefined, host: HOST, ports: assigned, log: this.logPath(def.name), restarts: 0 };
+    const proc = new ManagedProcess({
+      name: def.name,
+      command: process.execPath,
+      args: ['--enable-source-maps', this.bundle(def.bundle), ...def.args],
+      env,
+      cwd: this.opts.repoRoot,
+      log: cs.log,
+      logger: this.opts.logger,
+      restart: true,
+      prepare,
+      onRestart: (pid) => {
+        cs.pid = pid;
+        cs.restarts++;
+        this.save();
+      },
+    });
+    proc.start();
+    cs.pid = proc.pid;
+    this.procs.set(def.name, proc);
+    this.state.components.push(cs);
+    return cs;
+  }
+
+  private async waitComponentsReady(components: readonly ComponentState[]): Promise<void> {
     const timeout = this.opts.readyTimeoutMs ?? 30_000;
     await Promise.all(
-      this.state.components.map((c) =>
+      components.map((c) =>
         waitFor(
           async () => {
             if (!this.procs.get(c.name)?.running && c.restarts === 0) throw new Error(`${c.name} exited: ${tail(c.log)}`);
@@ -182,7 +210,19 @@ export class LocalMesh {
         ),
       ),
     );
-    this.opts.logger.info('control plane ready');
+  }
+
+  /** Where a proxy finds Citadel and its bootstrap token file. */
+  private identityEnv(proxy: string): Record<string, string> {
+    const citadel = this.state.components.find((c) => c.name === 'citadel');
+    if (!citadel || !this.tokens) return {};
+    return { CITADEL_ADDRESS: `${HOST}:${citadel.ports['grpc']}`, SEXTANT_BOOTSTRAP_TOKEN_FILE: this.tokens.path(proxy) };
+  }
+
+  /** A fresh single-use token for exactly this proxy's identity, in its token file. */
+  private async mintToken(proxy: string, identity: { namespace: string; serviceAccount: string }): Promise<void> {
+    if (!this.tokens) return;
+    await this.tokens.write(proxy, identity);
   }
 
   private async startWorkloads(): Promise<void> {
@@ -224,7 +264,7 @@ export class LocalMesh {
     const timeout = this.opts.readyTimeoutMs ?? 30_000;
     // Sidecars first: an app starts only once its sidecar has its first config (like Istio's holdApplicationUntilProxyStarts).
     if (sidecars) {
-      instances.forEach((inst, i) => this.startSidecar(inst, this.state.workloads[i]));
+      await Promise.all(instances.map((inst, i) => this.startSidecar(inst, this.state.workloads[i])));
       this.save();
       await Promise.all(
         this.state.workloads.map((ws) =>
@@ -255,8 +295,11 @@ export class LocalMesh {
     this.opts.logger.info({ instances: instances.length, sidecars }, 'workloads ready');
   }
 
-  private startSidecar(inst: Instance, ws: WorkloadInstanceState): void {
+  private async startSidecar(inst: Instance, ws: WorkloadInstanceState): Promise<void> {
     const log = this.logPath(`${inst.id.instance}.sidecar`);
+    const name = `${inst.id.instance}.sidecar`;
+    const prepare = () => this.mintToken(name, inst.id);
+    await prepare();
     const proc = new ManagedProcess({
       name: `${inst.id.instance}.sidecar`,
       command: process.execPath,
@@ -271,11 +314,13 @@ export class LocalMesh {
         PROXY_HEALTH_PORT: String(SIDECAR_PORTS.health),
         SEXTANT_LOG_FORMAT: 'json',
         SEXTANT_DATA_DIR: join(this.opts.stateDir, 'data', `${inst.id.instance}.sidecar`),
+        ...this.identityEnv(name),
       },
       cwd: this.opts.repoRoot,
       log,
       logger: this.opts.logger,
       restart: true,
+      prepare,
       onRestart: (pid) => {
         ws.sidecarPid = pid;
         this.save();

@@ -16,6 +16,8 @@ export interface ManagedProcessOptions {
   logger: Logger;
   restart: boolean;
   onRestart?: (pid: number | undefined) => void;
+  /** Runs before every restart (e.g. a fresh bootstrap token); a failure is logged and the process starts anyway. */
+  prepare?: () => Promise<void>;
 }
 
 export class ManagedProcess {
@@ -55,9 +57,12 @@ export class ManagedProcess {
       const delay = Date.now() - this.lastStart < 5_000 ? Math.min(10_000, 500 * 2 ** Math.min(this.restarts, 5)) : 500;
       this.restartTimer = setTimeout(() => {
         if (this.stopping) return;
-        this.restarts++;
-        this.start();
-        this.opts.onRestart?.(this.pid);
+        void this.prepared().then(() => {
+          if (this.stopping) return;
+          this.restarts++;
+          this.start();
+          this.opts.onRestart?.(this.pid);
+        });
       }, delay);
     });
     child.once('error', (err) => this.opts.logger.error({ err, component: this.opts.name }, 'cannot start process'));
@@ -66,10 +71,19 @@ export class ManagedProcess {
   /** An intended restart: stop (SIGTERM, SIGKILL after graceMs) if running, then start again; counted as a restart. */
   async restart(graceMs = 10_000): Promise<void> {
     await this.stop(graceMs);
+    await this.prepared();
     this.stopping = false;
     this.restarts++;
     this.start();
     this.opts.onRestart?.(this.pid);
+  }
+
+  private async prepared(): Promise<void> {
+    try {
+      await this.opts.prepare?.();
+    } catch (err) {
+      this.opts.logger.error({ err, component: this.opts.name }, `preparing ${this.opts.name} for its restart failed; starting it anyway`);
+    }
   }
 
   /** SIGTERM to the process group; SIGKILL after graceMs. */
