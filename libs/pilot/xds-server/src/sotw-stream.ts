@@ -18,6 +18,7 @@ import { TYPE_URL } from '@sextant/proto';
 import { AdsConnection } from './connection';
 import { EncodedResponse, encodeResponseBody, encodeResponseTail } from './response-encoder';
 import { resourceRefs } from './consistency';
+import { sameNames, selectResources, sharedNameSet } from './subscriptions';
 import type { PushRequest } from './push-request';
 import { EMPTY_RESOURCES, type TypeResources, type VersionedResource, packResource, sameResources, typeVersion, versionOf } from './snapshot';
 import { type NackRecord, type TypeStatus, iso } from './status';
@@ -37,7 +38,7 @@ interface Sent {
 
 interface TypeState {
   wildcard: boolean;
-  explicit: Set<string>;
+  explicit: ReadonlySet<string>;
   everExplicit: boolean;
   subsSerial: number;
   sent?: Sent;
@@ -53,6 +54,8 @@ interface Planned {
   entries: TypeResources;
   source: TypeResources;
 }
+
+const EMPTY_NAMES: ReadonlySet<string> = new Set();
 
 interface Body {
   typeUrl: string;
@@ -89,7 +92,7 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
     const typeUrl = req.typeUrl;
     let st = this.types.get(typeUrl);
     const isNew = st === undefined;
-    st ??= { wildcard: false, explicit: new Set(), everExplicit: false, subsSerial: 0 };
+    st ??= { wildcard: false, explicit: EMPTY_NAMES, everExplicit: false, subsSerial: 0 };
     const nonce = req.responseNonce;
     if (nonce && st.sent?.nonce !== undefined && nonce !== st.sent.nonce) {
       this.staleRequests++;
@@ -194,14 +197,16 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
     const before = st.explicit;
     if (names.length === 0 && !st.everExplicit) {
       st.wildcard = true;
-      st.explicit = new Set();
+      st.explicit = EMPTY_NAMES;
     } else {
       st.everExplicit = true;
       st.wildcard = names.includes('*');
-      st.explicit = new Set(names.filter((n) => n !== '*'));
+      // Envoy repeats its subscription in every ACK: unchanged names keep the (shared) set.
+      if (!sameNames(before, names)) st.explicit = sharedNameSet(names);
     }
-    const added = (st.wildcard && !wasWildcard) || [...st.explicit].some((n) => !before.has(n));
-    const removed = (!st.wildcard && wasWildcard) || [...before].some((n) => !st.explicit.has(n));
+    if (st.explicit === before && st.wildcard === wasWildcard) return false;
+    const added = (st.wildcard && !wasWildcard) || someMissing(st.explicit, before);
+    const removed = (!st.wildcard && wasWildcard) || someMissing(before, st.explicit);
     if (added || removed) st.subsSerial++;
     return added;
   }
@@ -221,24 +226,14 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
 
   private contentFor(typeUrl: string, st: TypeState, source: TypeResources): TypeResources {
     const held = this.held.get(typeUrl);
-    if (st.wildcard && st.explicit.size === 0 && !held) return source;
-    // A client subscribed to every resource there is (Envoy's EDS) shares the source map: no per-stream copy.
-    if (!held && st.explicit.size >= source.size && source.size > 0) {
-      let all = true;
-      for (const name of source.keys()) {
-        if (!st.explicit.has(name)) {
-          all = false;
-          break;
-        }
-      }
-      if (all) return source;
-    }
+    // Streams with the same subscription share the selection (and so the encoded response).
+    if (!held) return selectResources(st.explicit, st.wildcard, source);
     const out = new Map<string, VersionedResource>(st.wildcard ? source : []);
     for (const name of st.explicit) {
       const e = source.get(name);
       if (e) out.set(name, e);
     }
-    for (const [name, e] of held ?? []) if (!out.has(name) && (st.wildcard || st.explicit.has(name))) out.set(name, e);
+    for (const [name, e] of held) if (!out.has(name) && (st.wildcard || st.explicit.has(name))) out.set(name, e);
     return out;
   }
 
@@ -307,6 +302,12 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
       return status;
     });
   }
+}
+
+/** Whether some member of `a` is not in `b`. */
+function someMissing(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  for (const n of a) if (!b.has(n)) return true;
+  return false;
 }
 
 /** EDS names of the EDS clusters in `now` that are new (or, unless onlyNew, changed) since `before`. */
