@@ -182,7 +182,7 @@ export class ListenerManager {
           l = target;
           conn.listenerName = target.name;
         }
-      } else if (l.useOriginalDst) return this.handleExplicit(l, socket, conn);
+      } else return this.handleExplicit(l, socket, conn);
     }
     const destPort = conn.originalDst?.port ?? l.address.port;
     const destIp = conn.originalDst?.address ?? conn.localAddress;
