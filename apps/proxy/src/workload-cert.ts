@@ -8,7 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import type { NatsLink } from '@sextant/nats';
 import type { Logger } from '@sextant/util';
-import { CitadelClient, createIdentityMetrics, sanEntries, splitPem, TrustBundleWatcher, WorkloadCertManager, type SpiffeIdentity } from '@sextant/workload-identity';
+import { CitadelClient, createIdentityMetrics, sanEntries, splitPem, subjectText, TrustBundleWatcher, WorkloadCertManager, type SpiffeIdentity } from '@sextant/workload-identity';
 
 export interface WorkloadCertSettings {
   citadelAddress: string;
@@ -71,7 +71,7 @@ function certInfo(pem: string, now: number) {
   const x = new X509Certificate(pem);
   return {
     serial_number: x.serialNumber.toLowerCase(),
-    subject: x.subject.replace(/\n/g, ', '),
+    subject: subjectText(x),
     subject_alt_names: sanEntries(x).map((e) => (e.startsWith('URI:') ? { uri: e.slice(4) } : e.startsWith('DNS:') ? { dns: e.slice(4) } : { other: e })),
     days_until_expiration: String(Math.floor((Date.parse(x.validTo) - now) / 86_400_000)),
     seconds_until_expiration: String(Math.floor((Date.parse(x.validTo) - now) / 1000)),
