@@ -43,6 +43,37 @@ export function requestHeaderMap(req: RequestFacts): HeaderMap {
   return out;
 }
 
+/**
+ * The path as RBAC sees it when the connection manager has normalize_path
+ * (RFC 3986: percent-encoded unreserved characters decoded, backslashes as
+ * slashes, dot segments removed) and merge_slashes: so `/public/../admin`
+ * and `/%61dmin` are judged as `/admin`. The query is kept.
+ */
+export function normalizeRequestPath(path: string, mergeSlashes: boolean): string {
+  const cut = path.search(/[?#]/);
+  const rest = cut < 0 ? '' : path.slice(cut);
+  let p = (cut < 0 ? path : path.slice(0, cut)).replace(/%([0-9A-Fa-f]{2})/g, (m, hex: string) => {
+    const c = String.fromCharCode(parseInt(hex, 16));
+    return /[A-Za-z0-9\-._~]/.test(c) ? c : m.toUpperCase();
+  });
+  p = p.replace(/\\/g, '/');
+  if (mergeSlashes) p = p.replace(/\/{2,}/g, '/');
+  if (!p.startsWith('/')) return p + rest;
+  const segs = p.split('/');
+  const out: string[] = [];
+  for (let i = 1; i < segs.length; i++) {
+    const seg = segs[i]!;
+    const last = i === segs.length - 1;
+    if (seg === '.' || seg === '..') {
+      if (seg === '..') out.pop();
+      if (last) out.push('');
+      continue;
+    }
+    out.push(seg);
+  }
+  return `/${out.join('/')}${rest}`;
+}
+
 /** remote_ip: the connection peer with use_remote_address, else the last X-Forwarded-For address, else the peer. */
 export function remoteIp(conn: ConnInfo, headers: HeaderMap, useRemoteAddress: boolean): string {
   if (useRemoteAddress) return conn.remoteAddress;

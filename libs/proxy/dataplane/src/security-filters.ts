@@ -11,7 +11,7 @@ import type { HttpExchange } from './http-exchange';
 import type { ProxyServices } from './http-context';
 import { JwksCache } from './jwks-cache';
 import { runJwtAuthn } from './jwt-filter';
-import { connectionAttributes, decideRbac, remoteIp, requestHeaderMap } from './rbac-filter';
+import { connectionAttributes, decideRbac, normalizeRequestPath, remoteIp, requestHeaderMap } from './rbac-filter';
 import { FLAG } from './response-flags';
 import { countSecurity } from './security-stats';
 
@@ -73,7 +73,8 @@ async function step(ex: HttpExchange, filters: SecurityFilter[], from: number, m
       md = { ...md, ...r.metadata };
       metadataOf.set(ex, md);
     } else {
-      const headers = requestHeaderMap(ex);
+      const cfg = ex.hcm.config;
+      const headers = requestHeaderMap(cfg.normalizePath || cfg.mergeSlashes ? { method: ex.method, authority: ex.authority, headers: ex.headers, path: normalizeRequestPath(ex.path, cfg.mergeSlashes) } : ex);
       const attrs = { ...connectionAttributes(ex.conn), headers, metadata: md, remoteIp: remoteIp(ex.conn, headers, ex.hcm.config.useRemoteAddress) };
       const d = decideRbac(owner, f.config, attrs, `${prefix}rbac.`);
       if (!d.allowed) return ex.localReply(403, RBAC_DENIED_BODY, FLAG.RBAC, d.detail);

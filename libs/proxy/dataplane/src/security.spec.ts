@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RBAC_DENIED_BODY, SECURITY_TYPED } from '@sextant/policy';
 import type { Dataplane } from './dataplane';
 import { peerPrincipal, uriSan } from './peer-principal';
+import { normalizeRequestPath } from './rbac-filter';
 import { statsText } from './proxy-stats';
 import { httpStatus, rsaSigner, startJwksServer, tcpReaches, type Signer } from './security-testing';
 import { FakeConfigSource, freePorts, hcm, listener, route, routeConfig, startTcpEcho, startUpstream, staticCluster, tcpProxy, testDataplane, vhost, type Upstream } from './testing';
@@ -39,7 +40,10 @@ const JWT = {
 };
 const DENY = {
   name: 'envoy.filters.http.rbac.deny',
-  typedConfig: { '@type': SECURITY_TYPED.httpRbac, rules: { action: 'DENY', policies: { 'ns[foo]-policy[deny-post]-rule[0]': { permissions: [and(method('POST'), not(path('/public')))], principals: [{ any: true }] } } } },
+  typedConfig: { '@type': SECURITY_TYPED.httpRbac, rules: { action: 'DENY', policies: {
+      'ns[foo]-policy[deny-post]-rule[0]': { permissions: [and(method('POST'), not(path('/public')))], principals: [{ any: true }] },
+      'ns[foo]-policy[deny-admin]-rule[0]': { permissions: [path('/admin')], principals: [{ any: true }] },
+    } } },
 };
 const ALLOW = {
   name: 'envoy.filters.http.rbac.allow',
@@ -82,7 +86,7 @@ beforeAll(async () => {
     .set('route', routeConfig('r', [vhost(['*'], [route('/', { cluster: 'app' })])]))
     .set(
       'listener',
-      listener('http', httpPort, [{ filters: [hcm({ rds: 'r' }, { statPrefix: 'inbound_8080', filters: [JWT, DENY, ALLOW], extra: { accessLog: [{ name: 'envoy.access_loggers.stdout' }] } })] }]),
+      listener('http', httpPort, [{ filters: [hcm({ rds: 'r' }, { statPrefix: 'inbound_8080', filters: [JWT, DENY, ALLOW], extra: { normalizePath: { value: true }, accessLog: [{ name: 'envoy.access_loggers.stdout' }] } })] }]),
       listener('tcp-deny', denyTcpPort, [{ filters: [tcpRbac('DENY', { any: true }), tcpProxy('tcp')] }]),
       listener('tcp-allow', allowTcpPort, [{ filters: [tcpRbac('ALLOW', { destinationPort: allowTcpPort }), tcpProxy('tcp')] }]),
     );
@@ -154,6 +158,13 @@ describe('authorization (HTTP RBAC)', () => {
     expect(await logOf('/post')).toMatchObject({ response_flags: 'RBAC', response_code_details: 'rbac_access_denied_matched_policy[ns[foo]-policy[deny-post]-rule[0]]' });
     expect((await get('/public/form', {}, 'POST')).status).toBe(200);
     expect((await get('/post')).status).toBe(200);
+  });
+
+  it('with normalize_path, RBAC judges the normalized path: dot segments and encoded letters cannot dodge a deny', async () => {
+    for (const p of ['/admin/x', '/public/../admin/x', '/%61dmin', '/./admin', '/public/..\\admin']) expect((await get(p)).status, p).toBe(403);
+    expect((await get('/public/admin')).status).toBe(200);
+    expect(normalizeRequestPath('/a/./b/../c/%7Eu%2F?x=/../y', false)).toBe('/a/c/~u%2F?x=/../y');
+    expect(normalizeRequestPath('//a//b/..', true)).toBe('/a/');
   });
 
   it('authenticated principals need a verified peer certificate: plaintext has none (403)', async () => {
