@@ -160,6 +160,7 @@ export class ClusterRuntime {
         prev.locality = n.locality;
         prev.hostname = n.hostname;
         prev.workload = n.workload;
+        prev.socketMatch = n.socketMatch;
         prev.removed = false;
         byKey.set(n.key, prev);
         hosts.push(prev);

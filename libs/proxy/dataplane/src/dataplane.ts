@@ -16,6 +16,8 @@ import { protocolFromPort, SERVER_FIRST_PORTS, type DeclaredPort } from './port-
 import { COMPILED_DEFAULT, CompiledRetryPolicy } from './retry-policy';
 import type { RetryBudgetOptions } from './retry-budget';
 import { CompiledRouteTable } from './route-matcher';
+import type { SecretProvider } from './secrets';
+import { TlsContexts } from './tls-contexts';
 
 export interface DataplaneOptions {
   mode: 'sidecar' | 'ingress' | 'egress';
@@ -42,7 +44,9 @@ export interface DataplaneOptions {
   /** "safe": connect failures, refused streams, resets of idempotent requests (default); "none": no retries without a route policy. */
   defaultRetries?: 'safe' | 'none';
   /** TLS material by SDS name (`default`, `ROOTCA`, ...), e.g. the proxy's workload certificate manager. */
-  secrets?: import('./secrets').SecretProvider;
+  secrets?: SecretProvider;
+  /** How long a downstream TLS handshake may take (default 10 s). */
+  tlsHandshakeTimeoutMs?: number;
 }
 
 const NO_RETRY = new CompiledRetryPolicy({ ...COMPILED_DEFAULT.config, retryOn: [], numRetries: 0 }, true);
@@ -57,6 +61,8 @@ export class Dataplane implements ProxyServices {
   readonly options: ProxyServices['options'];
   readonly clusters: ClusterManager;
   readonly listeners: ListenerManager;
+  /** Secure contexts of TLS termination and origination. */
+  readonly tls: TlsContexts;
   private readonly log: Logger;
   private current: ActiveConfig;
   private readonly compiled = new WeakMap<RouteConfig, CompiledRouteTable>();
@@ -80,7 +86,11 @@ export class Dataplane implements ProxyServices {
       trustDomain: opts.self.trustDomain,
     };
     this.upstreamIdleCapMs = opts.upstreamIdleCapMs ?? 4_000;
+    this.poolDefaults.upstreamIdleCapMs = this.upstreamIdleCapMs;
     this.clusters = new ClusterManager(opts.retryBudget);
+    const self = opts.self;
+    this.tls = new TlsContexts(opts.secrets, () => this.current.snapshot.secrets, `spiffe://${self.trustDomain}/ns/${self.namespace}/sa/${self.serviceAccount}`);
+    this.poolDefaults.tls = this.tls;
     const declared = new Map<number, 'http' | 'http2' | 'tcp'>();
     for (const p of opts.appPorts ?? []) {
       const proto = protocolFromPort(p);
@@ -93,6 +103,8 @@ export class Dataplane implements ProxyServices {
       serverFirstPorts: new Set(opts.serverFirstPorts ?? SERVER_FIRST_PORTS),
       declaredProtocols: declared,
       workloadAddress: opts.workloadAddress,
+      tls: this.tls,
+      handshakeTimeoutMs: opts.tlsHandshakeTimeoutMs ?? 10_000,
       log: this.log,
     });
     this.current = { version: 0, snapshot: { version: 0, listeners: new Map(), routes: new Map(), clusters: new Map(), endpoints: new Map(), secrets: new Map() }, routeTables: new Map(), clusters: new Map(), listenersByPort: new Map() };
@@ -106,7 +118,8 @@ export class Dataplane implements ProxyServices {
     return this.current;
   }
 
-  poolFor: ProxyServices['poolFor'] = (cluster, host, protocol) => poolFor(cluster, host, protocol, { upstreamIdleCapMs: this.upstreamIdleCapMs });
+  poolFor: ProxyServices['poolFor'] = (cluster, host, protocol) => poolFor(cluster, host, protocol, this.poolDefaults);
+  private readonly poolDefaults = { upstreamIdleCapMs: 0, tls: undefined as TlsContexts | undefined };
 
   private bindAddress(l: ListenerConfig): { host: string; port: number } | undefined {
     if (!l.bindToPort) return undefined;
@@ -138,6 +151,7 @@ export class Dataplane implements ProxyServices {
         if (list) list.push(l);
         else listenersByPort.set(l.address.port, [l]);
       }
+      if (snapshot.secrets !== this.current.snapshot.secrets && (snapshot.secrets.size > 0 || this.current.snapshot.secrets.size > 0)) this.tls.secretsChanged();
       const clusters = this.clusters.apply(snapshot);
       const withListeners = listeners === snapshot.listeners ? snapshot : { ...snapshot, listeners };
       this.current = { version: snapshot.version, snapshot: withListeners, routeTables, clusters, listenersByPort };
@@ -177,6 +191,7 @@ export class Dataplane implements ProxyServices {
     this.drainingFlag = true;
     this.listeners.closeAll();
     this.clusters.close();
+    this.tls.close();
     this.accessLog.flush();
   }
 

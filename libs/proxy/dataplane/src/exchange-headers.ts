@@ -35,6 +35,7 @@ export function buildUpstreamHead(ex: HttpExchange, action: RouteActionConfig, r
       if (n === 'x-request-id') requestId = v;
       else if (n === 'x-forwarded-proto') forwardedProto = true;
       else if (n === 'x-forwarded-for') xff = v;
+      else if (n === 'x-forwarded-client-cert') continue; // Envoy's SANITIZE; mTLS connections get their own below
       else if (peerExchange && (n === PEER_HEADER || n === PEER_ID_HEADER)) {
         if (n === PEER_HEADER) peerHeader = v;
         continue;
@@ -71,6 +72,7 @@ export function buildUpstreamHead(ex: HttpExchange, action: RouteActionConfig, r
     if (xff !== undefined) removeHeader(h, 'x-forwarded-for');
     h.push('x-forwarded-for', xff ? `${xff}, ${ex.conn.remoteAddress}` : ex.conn.remoteAddress);
   }
+  if (ex.conn.xfcc !== undefined) h.push('x-forwarded-client-cert', ex.conn.xfcc);
   if (peerExchange) {
     if (inbound) ex.peer = svc.peers.decode(peerHeader);
     else if (svc.peerHeaders !== undefined) h.push(PEER_ID_HEADER, svc.peerHeaders.id, PEER_HEADER, svc.peerHeaders.metadata);

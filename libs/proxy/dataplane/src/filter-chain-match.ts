@@ -88,3 +88,8 @@ export function selectFilterChain(l: ListenerConfig, f: ConnectionFacts): Filter
 export function needsInspection(l: ListenerConfig): boolean {
   return l.filterChains.some((c) => c.match.serverNames.length > 0 || c.match.transportProtocol !== '' || c.match.applicationProtocols.length > 0);
 }
+
+/** Whether some chain depends on a TLS ClientHello (transport protocol tls, SNI, or TLS termination): worth peeking even on opaque ports. */
+export function needsTlsInspection(l: ListenerConfig): boolean {
+  return l.filterChains.some((c) => c.tls !== undefined || c.match.transportProtocol === 'tls' || c.match.serverNames.length > 0);
+}

@@ -18,6 +18,8 @@ export class Host {
   locality: string;
   hostname: string;
   workload: string;
+  /** EDS metadata envoy.transport_socket_match (auto mTLS: {tlsMode: "istio"}). */
+  socketMatch: Readonly<Record<string, string>> | undefined;
   /** Requests in flight to this host. */
   activeRequests = 0;
   /** Open upstream connections (HTTP/1.1 sockets, HTTP/2 sessions, TCP). */
@@ -52,6 +54,7 @@ export class Host {
     this.locality = locality;
     this.hostname = ep?.hostname ?? '';
     this.workload = ep?.workload ?? '';
+    this.socketMatch = ep?.socketMatch;
   }
 
   /** EDS health allows traffic (UNKNOWN, HEALTHY, DEGRADED). */

@@ -8,6 +8,7 @@ import type { ClusterRuntime, DestinationService } from './cluster-runtime';
 import type { Host } from './host';
 import type { Http1Pool } from './http1-pool';
 import type { Http2Pool } from './http2-pool';
+import type { TlsContexts } from './tls-contexts';
 import type { IstioMetrics } from './istio-metrics';
 import type { PeerDecoder, PeerLabels } from './peer-metadata';
 import type { CompiledRetryPolicy } from './retry-policy';
@@ -95,6 +96,8 @@ export interface ConnInfo {
   serverName: string;
   /** The verified client certificate's URI SAN (set by TLS termination with `peerPrincipal(socket)`); undefined on plaintext. */
   peerPrincipal?: string;
+  /** X-Forwarded-Client-Cert set on requests of this mTLS connection (By=<own spiffe>;Hash=<sha256 of peer cert>;URI=<peer spiffe>); undefined: any inbound XFCC is removed. */
+  xfcc?: string;
 }
 
 export interface ProxyOptionsView {
@@ -116,5 +119,7 @@ export interface ProxyServices {
   readonly peers: PeerDecoder;
   readonly options: ProxyOptionsView;
   readonly draining: boolean;
+  /** TLS contexts for origination (TCP proxy, pools); absent: no TLS. */
+  readonly tls?: TlsContexts;
   poolFor(cluster: ClusterRuntime, host: Host, protocol: 'http1' | 'http2'): Http1Pool | Http2Pool;
 }

@@ -2,7 +2,7 @@
 // last-in-first-out, no pipelining, llhttp parsing straight off the socket.
 // max_connections is cluster-wide; over it requests wait in the pending
 // queue (max_pending_requests), beyond that they overflow (503 UO).
-import net from 'node:net';
+import type net from 'node:net';
 import type { ClusterRuntime } from './cluster-runtime';
 import type { Host, HostPools } from './host';
 import { idleSweeper } from './idle-sweeper';
@@ -24,6 +24,8 @@ import {
   type HttpParser,
 } from './llhttp';
 import { writeFast } from './socket-writer';
+import type { TlsContexts } from './tls-contexts';
+import { connectUpstream } from './tls-upstream';
 import { FAILURE, type RequestHead, type UpstreamHandler, type UpstreamStream } from './upstream';
 
 const CRLF = '\r\n';
@@ -33,6 +35,8 @@ export interface PoolOptions {
   /** Idle upstream sockets are closed after this long (below typical server keep-alive timeouts). */
   idleTimeoutMs: number;
   maxRequestsPerConnection: number;
+  /** TLS origination (secure contexts by secret); absent: every connection is plaintext. */
+  tls?: TlsContexts;
 }
 
 export class Http1Pool implements HostPools {
@@ -42,6 +46,8 @@ export class Http1Pool implements HostPools {
   private draining = false;
   /** The cluster config the options were computed from. */
   configRef: unknown;
+  /** The transport socket connections are made with (pools are replaced when it changes). */
+  tlsRef: unknown;
   /** Registered with the idle sweeper. */
   private watched = false;
 
@@ -181,7 +187,8 @@ export class Http1Connection implements UpstreamStream {
     cluster.stats.upstream_cx_total++;
     cluster.stats.upstream_cx_active++;
     host.connections++;
-    this.socket = net.connect({ host: host.address, port: host.port, noDelay: true });
+    const up = connectUpstream(pool.opts.tls, cluster.config, host, 'http1');
+    this.socket = up.socket;
     this.parser = newParser('response');
     const p = this.parser;
     p[K_ON_HEADERS] = (headers: string[]) => {
@@ -195,7 +202,7 @@ export class Http1Connection implements UpstreamStream {
     p[K_ON_MESSAGE_COMPLETE] = () => this.onComplete();
     p[K_ON_EXECUTE] = (ret: number | Error) => this.onExecute(ret);
     this.connectTimer = setTimeout(() => this.fail(FAILURE.CONNECT_TIMEOUT, 'connection timeout'), cluster.config.connectTimeoutMs);
-    this.socket.once('connect', () => this.onConnect());
+    this.socket.once(up.readyEvent, () => this.onConnect());
     this.socket.on('error', (err: NodeJS.ErrnoException) => this.fail(this.connected ? FAILURE.RESET : FAILURE.CONNECT, this.connected ? `connection reset (${err.code ?? err.message})` : `connection failure (${err.code ?? err.message})`));
     this.socket.on('end', () => this.onEnd());
     this.socket.on('close', () => this.fail(FAILURE.RESET, 'connection termination'));

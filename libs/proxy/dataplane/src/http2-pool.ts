@@ -5,6 +5,8 @@ import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHt
 import type { ClusterRuntime } from './cluster-runtime';
 import { fromHeaderObject, toHeaderObject } from './headers';
 import type { Host, HostPools } from './host';
+import type { TlsContexts } from './tls-contexts';
+import { connectUpstream, upstreamTlsFor } from './tls-upstream';
 import { FAILURE, type RequestHead, type UpstreamHandler, type UpstreamStream } from './upstream';
 
 const { NGHTTP2_REFUSED_STREAM, NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM } = http2.constants;
@@ -16,11 +18,15 @@ export class Http2Pool implements HostPools {
   private connectTimer: NodeJS.Timeout | undefined;
   private draining = false;
   private streams = 0;
+  /** The cluster config and transport socket the pool was made for. */
+  configRef: unknown;
+  tlsRef: unknown;
 
   constructor(
     readonly host: Host,
     readonly cluster: ClusterRuntime,
     private readonly connectTimeoutMs: number,
+    private readonly tls?: TlsContexts,
   ) {}
 
   get activeConnections(): number {
@@ -67,8 +73,13 @@ export class Http2Pool implements HostPools {
 
   private connect(): void {
     const { host, cluster } = this;
-    const authority = `http://${host.key}`;
-    const session = http2.connect(authority, { settings: { enablePush: false }, peerMaxConcurrentStreams: cluster.config.http2MaxConcurrentStreams });
+    const plain = cluster.config.tls === undefined && cluster.config.transportSocketMatches === undefined;
+    const opts: http2.SecureClientSessionOptions = { settings: { enablePush: false }, peerMaxConcurrentStreams: cluster.config.http2MaxConcurrentStreams };
+    if (!plain && upstreamTlsFor(cluster.config, host) !== undefined) {
+      const up = connectUpstream(this.tls, cluster.config, host, 'http2');
+      opts.createConnection = () => up.socket;
+    }
+    const session = http2.connect(opts.createConnection ? `https://${host.key}` : `http://${host.key}`, opts);
     this.session = session;
     this.ready = false;
     cluster.activeConnections++;

@@ -8,13 +8,15 @@ import type { ListenerConfig } from '@sextant/xds-client';
 import type { Logger } from '@sextant/util';
 import { DataplaneError } from './errors';
 import { directionOf, ExplicitInboundResolver, ExplicitOutboundResolver, listenerForDestination } from './explicit-proxy';
-import { needsInspection, selectFilterChain } from './filter-chain-match';
+import { needsInspection, needsTlsInspection, selectFilterChain } from './filter-chain-match';
 import { hcmRuntime } from './hcm-registry';
 import type { ActiveConfig, ConnInfo, HcmRuntime, ProxyServices } from './http-context';
 import { Http1Connection, type HcmResolver } from './http1-fast-path';
 import { Http2Downstream } from './http2-downstream';
 import { sniff, type Sniffed } from './protocol-sniffer';
 import { startTcpProxy } from './tcp-proxy';
+import type { TlsContexts } from './tls-contexts';
+import { terminateTls } from './tls-downstream';
 
 export type OriginalDstLookup = (socket: Socket) => { address: string; port: number } | undefined;
 
@@ -29,6 +31,10 @@ export interface ListenerManagerOptions {
   declaredProtocols: ReadonlyMap<number, 'http' | 'http2' | 'tcp'>;
   /** The workload's address (explicit inbound: where the app listens). */
   workloadAddress: string;
+  /** Secure contexts for chains that terminate TLS; absent: such chains close their connections. */
+  tls?: TlsContexts;
+  /** How long a TLS handshake may take. */
+  handshakeTimeoutMs?: number;
   log: Logger;
 }
 
@@ -144,6 +150,8 @@ export class ListenerManager {
       listenerName: name,
       originalDst: undefined,
       serverName: '',
+      peerPrincipal: undefined,
+      xfcc: undefined,
     };
     void this.handle(l, socket, conn, undefined).catch((err: Error) => {
       this.opts.log.warn({ err, listener: name }, 'connection handling failed');
@@ -188,9 +196,11 @@ export class ListenerManager {
     const destIp = conn.originalDst?.address ?? conn.localAddress;
     let sniffed: Sniffed | undefined;
     const declared = this.opts.declaredProtocols.get(destPort);
-    if (needsInspection(l) && !this.opts.serverFirstPorts.has(destPort)) {
-      if (declared === 'tcp') sniffed = { transport: 'raw_buffer', appProtocols: [], serverName: '', initial: Buffer.alloc(0), timedOut: false };
-      else sniffed = await sniff(socket, l.listenerFiltersTimeoutMs > 0 ? Math.min(l.listenerFiltersTimeoutMs, this.opts.sniffTimeoutMs) : this.opts.sniffTimeoutMs);
+    if (needsInspection(l)) {
+      // Server-first and declared-TCP ports are only peeked at when a chain depends on a ClientHello (mTLS, SNI).
+      const opaque = declared === 'tcp' || this.opts.serverFirstPorts.has(destPort);
+      if (!opaque || needsTlsInspection(l)) sniffed = await sniff(socket, l.listenerFiltersTimeoutMs > 0 ? Math.min(l.listenerFiltersTimeoutMs, this.opts.sniffTimeoutMs) : this.opts.sniffTimeoutMs);
+      else if (declared === 'tcp') sniffed = { transport: 'raw_buffer', appProtocols: [], serverName: '', initial: Buffer.alloc(0), timedOut: false };
     }
     if (socket.destroyed) return;
     const chain = selectFilterChain(l, {
@@ -203,20 +213,31 @@ export class ListenerManager {
       srcPort: conn.remotePort,
     });
     conn.serverName = sniffed?.serverName ?? '';
-    if (!chain || chain.tls) {
-      this.opts.log.debug({ listener: l.name, destPort, tls: chain?.tls ?? false }, 'no usable filter chain; closing connection');
+    if (!chain) {
+      this.opts.log.debug({ listener: l.name, destPort, transport: sniffed?.transport }, 'no matching filter chain; closing connection');
       socket.destroy();
       return;
     }
+    let s: Socket = socket;
+    if (chain.tls) {
+      const tlsHello = sniffed?.transport === 'tls';
+      const hello = { serverName: conn.serverName, appProtocols: tlsHello ? sniffed!.appProtocols : [], initial: sniffed?.initial ?? Buffer.alloc(0) };
+      const secure = await terminateTls(socket, chain.tls, hello, this.opts.tls, conn, this.opts.handshakeTimeoutMs ?? 10_000, this.opts.log);
+      if (!secure) return;
+      s = secure;
+      // What the decrypted stream speaks, from the negotiated ALPN (else sniffed below).
+      const alpn = secure.alpnProtocol;
+      sniffed = alpn === 'h2' || alpn === 'http/1.1' ? { transport: 'tls', appProtocols: [alpn === 'h2' ? 'h2c' : alpn], serverName: conn.serverName, initial: Buffer.alloc(0), timedOut: false } : undefined;
+    }
     const f = chain.filter;
     if (f.kind === 'tcp') {
-      startTcpProxy(socket, conn, f, this.services, directionOf(l), f.accessLog || l.accessLog, sniffed?.initial);
+      startTcpProxy(s, conn, f, this.services, directionOf(l), f.accessLog || l.accessLog, sniffed?.initial);
       return;
     }
     const hcm = hcmRuntime(f, directionOf(l), l.name);
     let resolver = this.fixed.get(hcm);
     if (!resolver) this.fixed.set(hcm, (resolver = new FixedResolver(hcm)));
-    await this.startHttp(socket, conn, resolver, f.codec, sniffed, hcm.config.idleTimeoutMs);
+    await this.startHttp(s, conn, resolver, f.codec, sniffed, hcm.config.idleTimeoutMs);
   }
 
   private async startHttp(socket: Socket, conn: ConnInfo, resolver: HcmResolver, codec: 'AUTO' | 'HTTP1' | 'HTTP2', sniffed: Sniffed | undefined, idleMs: number): Promise<void> {

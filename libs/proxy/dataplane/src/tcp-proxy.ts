@@ -2,7 +2,7 @@
 // (weighted), a host (load balancing, circuit breaking on connections),
 // connect with the cluster's timeout, try other hosts up to
 // max_connect_attempts, then splice bytes both ways with an idle timeout.
-import net, { type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { TcpProxyConfig } from '@sextant/xds-client';
 import type { ClusterRuntime } from './cluster-runtime';
 import type { Host } from './host';
@@ -10,6 +10,7 @@ import type { ConnInfo, Direction, ProxyServices } from './http-context';
 import { UNKNOWN_PEER } from './peer-metadata';
 import { networkRbacAllows } from './rbac-filter';
 import { FLAG, flagsToString } from './response-flags';
+import { connectUpstream } from './tls-upstream';
 
 export function startTcpProxy(socket: Socket, conn: ConnInfo, cfg: TcpProxyConfig, services: ProxyServices, direction: Direction, accessLog: boolean, initial?: Buffer): void {
   const start = Date.now();
@@ -99,7 +100,8 @@ export function startTcpProxy(socket: Socket, conn: ConnInfo, cfg: TcpProxyConfi
     c.stats.upstream_cx_total++;
     c.stats.upstream_cx_active++;
     h.connections++;
-    const up = net.connect({ host: h.address, port: h.port, noDelay: true });
+    const dial = connectUpstream(services.tls, c.config, h, 'tcp');
+    const up = dial.socket;
     upstream = up;
     let connected = false;
     let released = false;
@@ -111,7 +113,7 @@ export function startTcpProxy(socket: Socket, conn: ConnInfo, cfg: TcpProxyConfi
       h.connections--;
     };
     const timer = setTimeout(() => up.destroy(new Error('connect timeout')), c.config.connectTimeoutMs);
-    up.once('connect', () => {
+    up.once(dial.readyEvent, () => {
       connected = true;
       clearTimeout(timer);
       if (closed) return up.destroy();

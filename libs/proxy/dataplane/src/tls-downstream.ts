@@ -1,0 +1,86 @@
+// TLS termination on a filter chain with a DownstreamTlsContext. The TLS
+// inspector already read the ClientHello (SNI, ALPN) without losing it; the
+// bytes go back into the socket and node:tls takes over the handshake with
+// the chain's secure context (its current certificate). Client certificates
+// are requested when the context validates them; node rejects missing or
+// untrusted ones when they are required, the SAN matchers run after the
+// handshake. The verified peer's identity lands on the connection's facts.
+import type { Socket } from 'node:net';
+import tls, { type TLSSocket } from 'node:tls';
+import type { DownstreamTlsConfig } from '@sextant/xds-client';
+import type { Logger } from '@sextant/util';
+import type { ConnInfo } from './http-context';
+import type { TlsContexts } from './tls-contexts';
+import { principalOf, verifyPeer, xfccValue } from './tls-verify';
+
+export interface ClientHelloFacts {
+  serverName: string;
+  /** ALPN the client offered. */
+  appProtocols: readonly string[];
+  initial: Buffer;
+}
+
+/** The server's most preferred protocol the client offers; undefined when none overlaps (no ALPN, not an error). */
+export function selectAlpn(server: readonly string[], offered: readonly string[]): string | undefined {
+  for (const p of server) if (offered.includes(p)) return p;
+  return undefined;
+}
+
+/** Terminates TLS; resolves the secure socket once the peer is verified, undefined when the connection was closed instead. */
+export function terminateTls(socket: Socket, cfg: DownstreamTlsConfig, hello: ClientHelloFacts, contexts: TlsContexts | undefined, conn: ConnInfo, timeoutMs: number, log: Logger): Promise<TLSSocket | undefined> {
+  const refuse = (why: string): undefined => {
+    log.debug({ listener: conn.listenerName, remote: `${conn.remoteAddress}:${conn.remotePort}`, reason: why }, 'TLS connection refused');
+    socket.destroy();
+    return undefined;
+  };
+  if (!contexts) return Promise.resolve(refuse('no secret provider for TLS termination'));
+  if (cfg.requireSni && !hello.serverName) return Promise.resolve(refuse('no SNI and the context requires one'));
+  const server = contexts.server(cfg);
+  if (server instanceof Error) {
+    log.warn({ listener: conn.listenerName, err: server.message }, 'TLS context unavailable; connection closed');
+    return Promise.resolve(refuse(server.message));
+  }
+  if (hello.initial.length > 0) socket.unshift(hello.initial);
+  const alpn = selectAlpn(cfg.common.alpn, hello.appProtocols);
+  const t = new tls.TLSSocket(socket, {
+    isServer: true,
+    secureContext: server.context,
+    requestCert: server.requestCert,
+    rejectUnauthorized: server.rejectUnauthorized,
+    ...(alpn !== undefined ? { ALPNProtocols: [alpn] } : {}),
+  });
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (v: TLSSocket | undefined) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      t.off('error', onError);
+      resolve(v);
+    };
+    const onError = (err: Error) => {
+      log.debug({ listener: conn.listenerName, err: err.message }, 'TLS handshake failed');
+      t.destroy();
+      socket.destroy();
+      finish(undefined);
+    };
+    const timer = setTimeout(() => onError(new Error('TLS handshake timeout')), timeoutMs);
+    t.on('error', onError);
+    t.once('close', () => finish(undefined));
+    t.once('secure', () => {
+      const why = verifyPeer(t, cfg.common.validation, cfg.requireClientCertificate);
+      if (why !== undefined) return onError(new Error(why));
+      // What tls.Server does for its sockets: the handshake is over, the chain verdict is known.
+      (t as unknown as { secureConnecting: boolean }).secureConnecting = false;
+      const cert = t.getPeerCertificate();
+      if (cert && cert.raw) {
+        const principal = principalOf(cert);
+        conn.peerPrincipal = principal;
+        conn.xfcc = xfccValue(contexts.selfPrincipal, cert, principal);
+        t.authorized = cfg.common.validation?.trust !== undefined;
+      }
+      t.on('error', () => undefined);
+      finish(t);
+    });
+  });
+}

@@ -1,0 +1,236 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import type net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
+import { EXTENSION_TYPE_URL } from '@sextant/proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Dataplane } from './dataplane';
+import { Host } from './host';
+import type { StaticSecretProvider } from './secrets';
+import { FakeConfigSource, freePorts, hcm, listener, request, route, routeConfig, startUpstream, staticCluster, tcpProxy, testDataplane, vhost, SELF, type SimpleResponse, type Upstream } from './testing';
+import { selectAlpn } from './tls-downstream';
+import { autoMtlsMatches, createTestCa, inboundChains, issueLeaf, meshSecrets, spiffe, tlsModeMetadata, type TestCa, type TestLeaf } from './tls-testing';
+import { upstreamTlsFor } from './tls-upstream';
+import { parseSubjectAltNames } from './tls-verify';
+import { decodeEnvoyResource, type ClusterConfig } from '@sextant/xds-client';
+
+const SERVER_ID = spiffe('default', 'server');
+const CLIENT_ID = spiffe('default', 'client');
+
+let ca: TestCa;
+let app: Upstream;
+let inbound: Dataplane;
+let outbound: Dataplane;
+let inSecrets: StaticSecretProvider;
+let outSecrets: StaticSecretProvider;
+let serverLeaf: TestLeaf;
+const closers: (() => void)[] = [];
+const P = { strict: 0, out: 0, sni: 0 };
+
+function hashOf(pem: string): string {
+  return createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
+}
+
+/** A TLS server on loopback presenting `leaf`; says its name, then echoes. */
+async function tlsServer(name: string, leaf: TestLeaf, extra: tls.TlsOptions = {}): Promise<number> {
+  const server = tls.createServer({ cert: leaf.certPem, key: leaf.keyPem, ...extra }, (s) => {
+    s.on('error', () => undefined);
+    s.write(`${name}:`);
+    s.pipe(s);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  closers.push(() => server.close());
+  return (server.address() as net.AddressInfo).port;
+}
+
+async function httpsServer(leaf: TestLeaf, clientCa?: string): Promise<number> {
+  const server = https.createServer({ cert: leaf.certPem, key: leaf.keyPem, ...(clientCa ? { ca: clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, (req, res) => {
+    const peer = (req.socket as tls.TLSSocket).getPeerCertificate();
+    res.end(JSON.stringify({ sni: (req.socket as tls.TLSSocket).servername, client: peer?.subjectaltname ?? null }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  closers.push(() => server.closeAllConnections());
+  closers.push(() => server.close());
+  return (server.address() as net.AddressInfo).port;
+}
+
+function upstreamTls(common: object, sni: string): object {
+  return { transportSocket: { name: 'envoy.transport_sockets.tls', typedConfig: { '@type': EXTENSION_TYPE_URL.upstreamTlsContext, commonTlsContext: common, sni } } };
+}
+
+beforeAll(async () => {
+  ca = createTestCa();
+  serverLeaf = issueLeaf(ca, { uris: [SERVER_ID] });
+  app = await startUpstream('app');
+  [P.strict, P.out, P.sni] = (await freePorts(3)) as [number, number, number];
+  inSecrets = meshSecrets(ca, serverLeaf);
+  inbound = testDataplane({ self: { ...SELF, serviceAccount: 'server' }, secrets: inSecrets });
+  const appRoutes = { inline: routeConfig('inbound', [vhost(['*'], [route('/', { cluster: 'inbound|app' })])]) };
+  await inbound.apply(new FakeConfigSource().set('cluster', staticCluster('inbound|app', [app.port])).set('listener', listener('strict', P.strict, inboundChains(P.strict, 'STRICT', [hcm(appRoutes)], 'http'))).snapshot());
+
+  const apiLeaf = issueLeaf(ca, { dns: ['api.example.com'] });
+  const simplePort = await httpsServer(apiLeaf);
+  const mutualPort = await httpsServer(apiLeaf, ca.certPem);
+  const dir = mkdtempSync(join(tmpdir(), 'sextant-tls-'));
+  const clientFileLeaf = issueLeaf(ca, { uris: [spiffe('egress', 'files')] });
+  writeFileSync(join(dir, 'cert.pem'), clientFileLeaf.certPem);
+  writeFileSync(join(dir, 'key.pem'), clientFileLeaf.keyPem);
+  writeFileSync(join(dir, 'ca.pem'), ca.certPem);
+  const aPort = await tlsServer('a', issueLeaf(ca, { dns: ['a.example.com'] }));
+  const bPort = await tlsServer('b', issueLeaf(ca, { dns: ['b.example.com'] }));
+
+  outSecrets = meshSecrets(ca, issueLeaf(ca, { uris: [CLIENT_ID] }));
+  outbound = testDataplane({ self: { ...SELF, serviceAccount: 'client' }, secrets: outSecrets });
+  const strictCluster = staticCluster('strict', [P.strict], { transportSocketMatches: autoMtlsMatches('outbound_.80_._.strict.default.svc.cluster.local', [SERVER_ID], true) }) as { loadAssignment: { endpoints: { lbEndpoints: object[] }[] } };
+  Object.assign(strictCluster.loadAssignment.endpoints[0]!.lbEndpoints[0]!, tlsModeMetadata('istio'));
+  await outbound.apply(
+    new FakeConfigSource()
+      .set(
+        'cluster',
+        strictCluster,
+        staticCluster('simple', [simplePort], upstreamTls({ validationContext: { trustedCa: { inlineString: ca.certPem } } }, 'api.example.com')),
+        staticCluster('simple-wrong-sni', [simplePort], upstreamTls({ validationContext: { trustedCa: { inlineString: ca.certPem } } }, 'wrong.example.com')),
+        staticCluster('simple-system-roots', [simplePort], upstreamTls({}, 'api.example.com')),
+        staticCluster('mutual-files', [mutualPort], upstreamTls({ tlsCertificates: [{ certificateChain: { filename: join(dir, 'cert.pem') }, privateKey: { filename: join(dir, 'key.pem') } }], validationContext: { trustedCa: { filename: join(dir, 'ca.pem') }, matchSubjectAltNames: [{ exact: 'api.example.com' }] } }, 'api.example.com')),
+        staticCluster('sni-a', [aPort]),
+        staticCluster('sni-b', [bPort]),
+      )
+      .set('route', routeConfig('out', [vhost(['*'], ['strict', 'simple-wrong-sni', 'simple-system-roots', 'simple', 'mutual-files'].map((c) => route(`/${c}`, { cluster: c })))]))
+      .set(
+        'listener',
+        listener('out', P.out, [{ filters: [hcm({ rds: 'out' })] }]),
+        listener('sni', P.sni, [{ filterChainMatch: { serverNames: ['a.example.com'] }, filters: [tcpProxy('sni-a')] }, { filterChainMatch: { serverNames: ['*.example.com'] }, filters: [tcpProxy('sni-b')] }], { listenerFilters: [{ name: 'envoy.filters.listener.tls_inspector' }] }),
+      )
+      .snapshot(),
+  );
+}, 30_000);
+
+afterAll(async () => {
+  outbound?.close();
+  inbound?.close();
+  for (const c of closers) c();
+  await app?.close();
+});
+
+const xfccHash = (r: SimpleResponse) => /Hash=([0-9a-f]+)/.exec(r.json<{ headers: Record<string, string> }>().headers['x-forwarded-client-cert'] ?? '')?.[1];
+
+describe('secret rotation', () => {
+  it('rotating both workload certificates mid-traffic fails no request; new connections use the new ones', async () => {
+    const newClient = issueLeaf(ca, { uris: [CLIENT_ID] });
+    const newServer = issueLeaf(ca, { uris: [SERVER_ID] });
+    let ok = 0;
+    const failures: string[] = [];
+    const hashes = new Set<string>();
+    const one = async () => {
+      try {
+        const r = await request(P.out, '/strict');
+        if (r.status === 200) {
+          ok++;
+          hashes.add(xfccHash(r) ?? '');
+        } else failures.push(`status ${r.status}`);
+      } catch (err) {
+        failures.push((err as Error).message);
+      }
+    };
+    const stop = Date.now() + 1_200;
+    const worker = async () => {
+      while (Date.now() < stop) await one();
+    };
+    const rotate = new Promise<void>((r) =>
+      setTimeout(() => {
+        outSecrets.set('default', { kind: 'tlsCertificate', certChainPem: newClient.certPem + ca.certPem, privateKeyPem: newClient.keyPem });
+        inSecrets.set('default', { kind: 'tlsCertificate', certChainPem: newServer.certPem + ca.certPem, privateKeyPem: newServer.keyPem });
+        r();
+      }, 400),
+    );
+    await Promise.all([worker(), worker(), worker(), rotate]);
+    // More requests at once than pooled connections: new upstream connections are made with the new certificate.
+    await Promise.all(Array.from({ length: 12 }, one));
+    expect(failures).toEqual([]);
+    expect(ok).toBeGreaterThan(12);
+    expect(hashes.has(hashOf(newClient.certPem))).toBe(true);
+    // The inbound side serves its new certificate to new connections.
+    const served = await new Promise<string>((resolve, reject) => {
+      const s = tls.connect({ host: '127.0.0.1', port: P.strict, ca: ca.certPem, cert: newClient.certPem, key: newClient.keyPem, checkServerIdentity: () => undefined }, () => {
+        resolve(s.getPeerCertificate().fingerprint256);
+        s.destroy();
+      });
+      s.on('error', reject);
+    });
+    expect(served).toBe(new X509Certificate(newServer.certPem).fingerprint256);
+  });
+});
+
+describe('origination to external hosts (DestinationRule SIMPLE / MUTUAL)', () => {
+  it('SIMPLE with an inline trusted CA verifies the server name from the SNI', async () => {
+    const r = await request(P.out, '/simple');
+    expect(r.status).toBe(200);
+    expect(r.json()).toEqual({ sni: 'api.example.com', client: null });
+    expect((await request(P.out, '/simple-wrong-sni')).status).toBe(503);
+  });
+
+  it('without a validation context the system roots apply: a private CA is not trusted', async () => {
+    expect((await request(P.out, '/simple-system-roots')).status).toBe(503);
+  });
+
+  it('MUTUAL with certificate, key and CA from files', async () => {
+    const r = await request(P.out, '/mutual-files');
+    expect(r.status).toBe(200);
+    expect(r.json()).toEqual({ sni: 'api.example.com', client: `URI:${spiffe('egress', 'files')}` });
+  });
+});
+
+describe('TLS passthrough by SNI (tcp_proxy chains without a transport socket)', () => {
+  const probe = (servername: string) =>
+    new Promise<{ data: string; san?: string; error?: string }>((resolve) => {
+      const s = tls.connect({ host: '127.0.0.1', port: P.sni, servername, ca: ca.certPem });
+      let data = '';
+      let san: string | undefined;
+      s.on('secureConnect', () => {
+        san = s.getPeerCertificate().subjectaltname;
+        s.write('hello');
+      });
+      s.on('data', (d: Buffer) => {
+        data += d.toString();
+        if (data.endsWith('hello')) s.end();
+      });
+      s.on('error', (e: NodeJS.ErrnoException) => resolve({ data, error: e.code ?? e.message }));
+      s.on('close', () => resolve({ data, ...(san ? { san } : {}) }));
+    });
+
+  it('routes by exact and wildcard server names; the client sees the backend certificate; unknown names are closed', async () => {
+    expect(await probe('a.example.com')).toEqual({ data: 'a:hello', san: 'DNS:a.example.com' });
+    expect(await probe('b.example.com')).toEqual({ data: 'b:hello', san: 'DNS:b.example.com' });
+    expect((await probe('other.org')).data).toBe('');
+  });
+});
+
+describe('pure helpers', () => {
+  it('selects the server-preferred ALPN the client offers; none is not an error', () => {
+    expect(selectAlpn(['h2', 'http/1.1'], ['istio-http/1.1', 'http/1.1', 'h2'])).toBe('h2');
+    expect(selectAlpn(['istio-peer-exchange', 'h2', 'http/1.1'], ['istio-peer-exchange', 'istio'])).toBe('istio-peer-exchange');
+    expect(selectAlpn(['h2'], ['istio'])).toBeUndefined();
+  });
+
+  it('parses node subject alt names, quoted ones included', () => {
+    expect(parseSubjectAltNames('DNS:a.example.com, URI:spiffe://td/ns/a/sa/b, IP Address:10.0.0.1, email:x@y, URI:"spiffe://td/ns/a, b"')).toEqual([
+      { type: 'DNS', value: 'a.example.com' },
+      { type: 'URI', value: 'spiffe://td/ns/a/sa/b' },
+      { type: 'IP_ADDRESS', value: '10.0.0.1' },
+      { type: 'EMAIL', value: 'x@y' },
+      { type: 'URI', value: 'spiffe://td/ns/a, b' },
+    ]);
+  });
+
+  it('picks the transport socket match by endpoint metadata, plaintext when unlabelled', () => {
+    const d = decodeEnvoyResource('cluster', staticCluster('c', [1], { transportSocketMatches: autoMtlsMatches('sni', [SERVER_ID], true) })).result;
+    if (!d.valid) throw new Error(d.errors.join());
+    const c = d.value as ClusterConfig;
+    expect(upstreamTlsFor(c, new Host('10.0.0.1', 80, { socketMatch: { tlsMode: 'istio' } }))?.sni).toBe('sni');
+    expect(upstreamTlsFor(c, new Host('10.0.0.1', 80, { socketMatch: { tlsMode: 'disabled' } }))).toBeUndefined();
+    expect(upstreamTlsFor(c, new Host('10.0.0.1', 80))).toBeUndefined();
+  });
+});
