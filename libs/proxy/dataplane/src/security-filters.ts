@@ -4,7 +4,7 @@
 // their configured order. Denials are local replies (401 from jwt_authn,
 // 403 `RBAC: access denied`) with Envoy's response code details; the JWT
 // payloads go to the request's metadata for the RBAC filters after it.
-import type { DynamicMetadata } from '@sextant/policy';
+import type { DynamicMetadata, RbacAttributes } from '@sextant/policy';
 import { RBAC_DENIED_BODY } from '@sextant/policy';
 import type { HttpConnectionManagerConfig, HttpFilterConfig } from '@sextant/xds-client';
 import type { HttpExchange } from './http-exchange';
@@ -59,10 +59,19 @@ export function runSecurity(ex: HttpExchange, next: () => void): boolean {
   return true;
 }
 
+/** What RBAC sees of the request (headers with the normalized path, addresses, peer, metadata). */
+function rbacAttributes(ex: HttpExchange, md: DynamicMetadata): RbacAttributes {
+  const cfg = ex.hcm.config;
+  const headers = requestHeaderMap(cfg.normalizePath || cfg.mergeSlashes ? { method: ex.method, authority: ex.authority, headers: ex.headers, path: normalizeRequestPath(ex.path, cfg.mergeSlashes) } : ex);
+  return { ...connectionAttributes(ex.conn), headers, metadata: md, remoteIp: remoteIp(ex.conn, headers, cfg.useRemoteAddress) };
+}
+
 async function step(ex: HttpExchange, filters: SecurityFilter[], from: number, metadata: DynamicMetadata, current: () => boolean, next: () => void): Promise<void> {
   const owner = ex.services;
   const prefix = `http.${ex.hcm.config.statPrefix}.`;
   let md = metadata;
+  // Built once, again only after jwt_authn changed headers or metadata.
+  let attrs: RbacAttributes | undefined;
   for (let i = from; i < filters.length; i++) {
     const f = filters[i]!;
     if (f.kind === 'jwt-authn') {
@@ -72,10 +81,9 @@ async function step(ex: HttpExchange, filters: SecurityFilter[], from: number, m
       if (!r.ok) return ex.localReply(401, r.body, 0, `jwt_authn_access_denied{${r.body.replace(/ /g, '_')}}`, ['www-authenticate', r.wwwAuthenticate]);
       md = { ...md, ...r.metadata };
       metadataOf.set(ex, md);
+      attrs = undefined;
     } else {
-      const cfg = ex.hcm.config;
-      const headers = requestHeaderMap(cfg.normalizePath || cfg.mergeSlashes ? { method: ex.method, authority: ex.authority, headers: ex.headers, path: normalizeRequestPath(ex.path, cfg.mergeSlashes) } : ex);
-      const attrs = { ...connectionAttributes(ex.conn), headers, metadata: md, remoteIp: remoteIp(ex.conn, headers, ex.hcm.config.useRemoteAddress) };
+      attrs ??= rbacAttributes(ex, md);
       const d = decideRbac(owner, f.config, attrs, `${prefix}rbac.`);
       if (!d.allowed) return ex.localReply(403, RBAC_DENIED_BODY, FLAG.RBAC, d.detail);
     }
