@@ -34,12 +34,17 @@ function toJson(typeUrl: string, bytes: Uint8Array): unknown {
   }
 }
 
-/** Removes private keys from secret dumps. */
-function redact(kind: ResourceKind, json: unknown): unknown {
-  if (kind !== 'secret' || typeof json !== 'object' || json === null) return json;
-  const copy = JSON.parse(JSON.stringify(json)) as { tlsCertificate?: { privateKey?: unknown } };
-  if (copy.tlsCertificate?.privateKey) copy.tlsCertificate.privateKey = '[redacted]';
-  return copy;
+/** Replaces every private key (SDS secrets, inline tls_certificates of listeners and clusters) with "[redacted]", as Envoy does. */
+export function redactPrivateKeys(json: unknown): unknown {
+  if (typeof json !== 'object' || json === null) return json;
+  if (Array.isArray(json)) return json.map(redactPrivateKeys);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(json)) out[k] = k === 'privateKey' || k === 'private_key' ? '[redacted]' : redactPrivateKeys(v);
+  return out;
+}
+
+function redact(_kind: ResourceKind, json: unknown): unknown {
+  return redactPrivateKeys(json);
 }
 
 export function configDump(state: ResourceState, kinds: readonly ResourceKind[] = KIND_ORDER): ConfigDumpSection[] {

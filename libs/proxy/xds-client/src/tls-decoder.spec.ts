@@ -1,5 +1,6 @@
 import { EXTENSION_TYPE_URL } from '@sextant/proto';
 import { describe, expect, it } from 'vitest';
+import { redactPrivateKeys } from './config-dump';
 import { decodeEnvoyResource } from './decode-envoy';
 import type { Decoded } from './decode-support';
 import { edsCluster, httpListener } from './spec-fixtures';
@@ -167,5 +168,13 @@ describe('UpstreamTlsContext', () => {
     expect(errors(decodeEnvoyResource('cluster', edsCluster('c', { transportSocketMatches: [{ name: 'm', transportSocket: env }] })).result)).toMatch(/transportSocketMatches\[0:m\]\.transportSocket\.typedConfig\.commonTlsContext\.tlsCertificates\[0\]\.certificateChain: data source environmentVariable is not supported/);
     const san = meshUpstream({ combinedValidationContext: { defaultValidationContext: { matchTypedSubjectAltNames: [{ sanType: 'OTHER_NAME', matcher: { exact: 'x' } }] }, validationContextSdsSecretConfig: { name: 'ROOTCA' } } });
     expect(errors(decodeEnvoyResource('cluster', edsCluster('c', { transportSocket: san })).result)).toMatch(/matchTypedSubjectAltNames\[0\]\.sanType: SAN type OTHER_NAME is not supported/);
+  });
+});
+
+describe('config dump', () => {
+  it('redacts private keys wherever they appear (secrets, inline listener and cluster certificates)', () => {
+    const dumped = { filterChains: [{ transportSocket: { typedConfig: { commonTlsContext: { tlsCertificates: [{ certificateChain: { inlineString: 'CERT' }, privateKey: { inlineString: 'KEY' } }] } } } }], tlsCertificate: { privateKey: { inlineBytes: 'S0VZ' } } };
+    expect(JSON.stringify(redactPrivateKeys(dumped))).not.toContain('KEY');
+    expect(redactPrivateKeys(dumped)).toMatchObject({ filterChains: [{ transportSocket: { typedConfig: { commonTlsContext: { tlsCertificates: [{ certificateChain: { inlineString: 'CERT' }, privateKey: '[redacted]' }] } } } }], tlsCertificate: { privateKey: '[redacted]' } });
   });
 });
