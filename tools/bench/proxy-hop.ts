@@ -14,6 +14,7 @@ import net from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EXTENSION_TYPE_URL } from '@sextant/proto';
+import { PROXY_NODE_FLAGS } from '../../libs/ctl/local-mesh/src/proxy-flags';
 import { FakeAdsServer } from '../../libs/proxy/xds-client/src/testing';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -193,7 +194,8 @@ async function sextant(ads: FakeAdsServer, mode: 'ingress' | 'sidecar', ports: R
     SEXTANT_ADDRESS: '127.0.0.1',
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
   };
-  const p = start([process.execPath, join(ROOT, 'dist/apps/proxy/main.js'), '--mode', mode], env, CPU_HOP);
+  // Launched like the local mesh launches proxies (Node flags included).
+  const p = start([process.execPath, ...PROXY_NODE_FLAGS, join(ROOT, 'dist/apps/proxy/main.js'), '--mode', mode], env, CPU_HOP);
   const end = Date.now() + 20_000;
   while (Date.now() < end) {
     const ok = await fetch(`http://127.0.0.1:${health}/healthz/ready`).then((r) => r.ok, () => false);
@@ -330,7 +332,7 @@ function report(rows: Row[], load0: string, load1: string): void {
     `- Max req/s: \`wrk -t1 -c${CONNECTIONS} -d${SECONDS}s\` (keep-alive), median of ${ROUNDS} interleaved rounds (all rounds shown).`,
     `- Latency: a constant ${RATE} req/s for ${SECONDS} s over ${CONNECTIONS} keep-alive connections (\`tools/bench/proxy-rate.mjs\`: open loop, a late send is timed from its scheduled time), ${ROUNDS} interleaved rounds, median round per percentile.`,
     `- CPU: the hop's utime+stime from /proc. "per request" is at max load (best round); "per 1000 req/s" during the ${RATE} req/s runs (median round). RSS: the largest VmRSS seen after a run (nginx: the worker; pair: both proxies).`,
-    '- Sextant is the built proxy (`dist/apps/proxy/main.js --mode ingress`) configured over ADS by an in-process fake Pilot: listener -> HCM (RDS) -> route -> STATIC cluster, Istio defaults (route timeout 0, peer metadata exchange on, x-request-id generated). The sidecar pair is two built proxies in sidecar mode (explicit capture: client outbound 15001 -> server inbound 15006 -> app), plaintext (mTLS is not implemented yet). Access logs are off everywhere.',
+    `- Sextant is the built proxy (\`node ${PROXY_NODE_FLAGS.join(' ')} dist/apps/proxy/main.js --mode ingress\`, the Node flags the local mesh launches proxies with) configured over ADS by an in-process fake Pilot: listener -> HCM (RDS) -> route -> STATIC cluster, Istio defaults (route timeout 0, peer metadata exchange on, x-request-id generated). The sidecar pair is two built proxies in sidecar mode (explicit capture: client outbound 15001 -> server inbound 15006 -> app), plaintext (mTLS is not implemented yet). Access logs are off everywhere.`,
     '- Two references: the naive Node proxy the target names (node:http server + http.request), and `tools/bench/proxy-floor.mjs`, the same I/O building blocks as Sextant\'s fast path with no proxy logic at all (what Node alone costs).',
     '',
     '## Results',

@@ -10,6 +10,7 @@ import { WorkloadAnnouncer, workloadToEnv, WORKLOAD_ENV, type WorkloadIdentity }
 import { AddressAllocator, PortAllocator } from './allocate';
 import { BUILTIN_APP_COMMANDS, COMPONENTS } from './components';
 import { ManagedProcess } from './managed-process';
+import { nodeFlagsFor } from './proxy-flags';
 import { stateFile, writeState, type ComponentState, type MeshState, type WorkloadInstanceState } from './state';
 import type { WorkloadSpec } from './workloads-file';
 import { BootstrapTokenMinter, INGRESS_GATEWAY_IDENTITY } from './workload-tokens';
@@ -176,7 +177,7 @@ export class LocalMesh {
     const proc = new ManagedProcess({
       name: def.name,
       command: process.execPath,
-      args: ['--enable-source-maps', this.bundle(def.bundle), ...def.args],
+      args: [...nodeFlagsFor(def.bundle), this.bundle(def.bundle), ...def.args],
       env,
       cwd: this.opts.repoRoot,
       log: cs.log,
@@ -303,7 +304,7 @@ export class LocalMesh {
     const proc = new ManagedProcess({
       name: `${inst.id.instance}.sidecar`,
       command: process.execPath,
-      args: ['--enable-source-maps', this.bundle('apps/proxy'), '--mode', 'sidecar'],
+      args: [...nodeFlagsFor('apps/proxy'), this.bundle('apps/proxy'), '--mode', 'sidecar'],
       env: {
         ...workloadToEnv(inst.id),
         [WORKLOAD_ENV.appAddress]: inst.appAddress,
