@@ -60,16 +60,17 @@ export async function startJwksServer(keys: JWK[]): Promise<{ port: number; fetc
 type Obj = Record<string, unknown>;
 
 /**
- * A golden listener made runnable here: bound to 127.0.0.1:`port`, chains
- * with a transport socket dropped (plaintext clients only), every HCM
- * routed to cluster `http-up`, every TCP proxy to `tcp-up`, and every JWT
+ * A golden listener made runnable here: bound to 127.0.0.1:`port`, every
+ * HCM routed to cluster `http-up`, every TCP proxy to `tcp-up`, every JWT
  * provider's remote JWKS fetched from cluster `jwks` (GET /jwks.json).
- * A STRICT listener (no plaintext chain) has its mTLS chains turned into
- * plaintext ones. Everything else security-related (RBAC and jwt_authn
- * configs, use_remote_address) is kept as Pilot generated it; the
- * reference evaluator is run on this same listener.
+ * Chains with a transport socket are dropped (plaintext clients), and a
+ * STRICT listener (no plaintext chain) has its mTLS chains turned into
+ * plaintext ones; with `keepTls` the chains stay as they are (mTLS tests).
+ * Everything else security-related (RBAC and jwt_authn configs,
+ * use_remote_address) is kept as Pilot generated it; the reference
+ * evaluator is run on this same listener.
  */
-export function runnableListener(l: ListenerObject & Obj, port: number): Obj {
+export function runnableListener(l: ListenerObject & Obj, port: number, keepTls = false): Obj {
   const fix = (chain: Obj) => ({
     ...chain,
     filters: (chain['filters'] as Obj[]).map((f) => {
@@ -83,7 +84,7 @@ export function runnableListener(l: ListenerObject & Obj, port: number): Obj {
     }),
   });
   const all = (l.filterChains ?? []) as unknown as Obj[];
-  let plain = all.filter((c) => c['transportSocket'] === undefined);
+  let plain = keepTls ? all : all.filter((c) => c['transportSocket'] === undefined);
   // STRICT: no plaintext chain at all; run its mTLS chains as plaintext ones (no peer principal then).
   if (plain.length === 0) plain = all.map(({ transportSocket: _t, ...c }) => ({ ...c, filterChainMatch: { ...(c['filterChainMatch'] as Obj), transportProtocol: 'raw_buffer', applicationProtocols: [] } }));
   const chains = plain.map(fix);
