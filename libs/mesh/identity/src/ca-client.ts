@@ -29,6 +29,11 @@ export class CitadelCallError extends Error {
     this.name = 'CitadelCallError';
   }
 
+  /** Citadel's code, else the gRPC status name (UNAVAILABLE, DEADLINE_EXCEEDED...). */
+  get code(): string {
+    return this.errorCode ?? grpc.status[this.grpcCode] ?? `GRPC_${this.grpcCode}`;
+  }
+
   /** The call never reached Citadel (nothing listening, no route): a token sent with it is still unused. */
   get unreached(): boolean {
     return this.grpcCode === grpc.status.UNAVAILABLE && this.errorCode === undefined;

@@ -268,7 +268,7 @@ export class WorkloadCertManager implements SecretProvider {
       if (method === 'bootstrap-token' && !(err instanceof CitadelCallError && err.unreached)) this.spentTokens.add(token);
       if (err instanceof CitadelCallError) {
         if (method === 'renewal' && err.unauthenticated) this.renewalRefused = true;
-        throw new AttemptError('sign', err.errorCode ?? `GRPC_${err.grpcCode}`, err.message);
+        throw new AttemptError('sign', err.code, err.message);
       }
       throw new AttemptError('sign', 'UNAVAILABLE', `Citadel call failed: ${(err as Error).message}`);
     }

@@ -19,6 +19,7 @@ import {
   TrustBundleWatcher,
   verifyChain,
   WorkloadCertManager,
+  type CertificateSigner,
   type TlsCertificateSecret,
   type ValidationContextSecret,
 } from '../src/index';
@@ -77,13 +78,13 @@ afterAll(async () => {
 
 const mint = (sa: string) => requestBootstrapToken({ adminUrl, dataDir }, { namespace: 'shop', serviceAccount: sa });
 
-function manager(sa: string, token: () => string | undefined, lifetimeSeconds = 0) {
+function manager(sa: string, token: () => string | undefined, lifetimeSeconds = 0, signer: CertificateSigner = client) {
   const logs: Record<string, unknown>[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const registry = new Registry();
   const m = new WorkloadCertManager({
     identity: { trustDomain: 'cluster.local', namespace: 'shop', serviceAccount: sa },
-    signer: client,
+    signer,
     bootstrapToken: token,
     trust,
     lifetimeSeconds,
@@ -96,6 +97,10 @@ function manager(sa: string, token: () => string | undefined, lifetimeSeconds = 
   m.start();
   return { m, logs, registry };
 }
+
+/** Waits until Citadel's log (its stdout, which may trail the gRPC answer) has a matching line. */
+const citadelLogged = (match: (l: Record<string, unknown>) => boolean, what: string) =>
+  waitFor(() => citadelLog().some(match), { timeoutMs: 5_000, what: `Citadel to log ${what}` });
 
 /** Citadel's log lines (JSON) since the start. */
 const citadelLog = () =>
@@ -127,7 +132,7 @@ describe('WorkloadCertManager against Citadel', () => {
     expect(verifyChain(secret.certChainPem, roots.trustedCaPem).ok).toBe(true);
     expect(m.status()).toMatchObject({ identity: 'spiffe://cluster.local/ns/shop/sa/alice', state: 'VALID', certificate: { serial: cert.serial } });
     expect(await registry.getSingleMetricAsString('sextant_workload_certificates_issued_total')).toMatch(/kind="initial",method="bootstrap-token"} 1/);
-    expect(citadelLog().some((l) => l['msg'] === 'certificate issued' && l['credential'] === t.id && l['method'] === 'bootstrap-token')).toBe(true);
+    await citadelLogged((l) => l['msg'] === 'certificate issued' && l['credential'] === t.id && l['method'] === 'bootstrap-token', 'the issuance');
   });
 
   it('rotates at ~80 % of a short lifetime with renewal tokens, never without a certificate', async () => {
@@ -155,8 +160,29 @@ describe('WorkloadCertManager against Citadel', () => {
     expect(gaps).toBe(0);
     expect(m.current!.method).toBe('renewal');
     expect(logs.filter((l) => l['msg'] === 'workload certificate rotated').length).toBeGreaterThanOrEqual(2);
-    expect(citadelLog().some((l) => l['msg'] === 'certificate issued' && l['method'] === 'certificate' && String(l['spiffeId']).endsWith('/sa/reviews'))).toBe(true);
+    await citadelLogged((l) => l['msg'] === 'certificate issued' && l['method'] === 'certificate' && String(l['spiffeId']).endsWith('/sa/reviews'), 'a renewal');
   }, 40_000);
+
+  it('retries with growing backoff while Citadel is unreachable, and the unsent token still works', async () => {
+    const t = await mint('echo');
+    const dead = new CitadelClient({ address: `127.0.0.1:${await freePort()}`, timeoutMs: 2_000 });
+    let target: CitadelClient = dead;
+    // Citadel "moves" to its real address after a few failed attempts.
+    const { m, logs } = manager('echo', () => t.token, 0, { createCertificate: (req) => target.createCertificate(req) });
+    await waitFor(() => m.status().consecutiveFailures >= 3, { timeoutMs: 15_000, what: 'three failed attempts' });
+    expect(m.status().lastFailure).toMatchObject({ stage: 'sign', code: 'UNAVAILABLE' });
+    const delays = logs.filter((l) => String(l['msg']).includes('issuance failed')).map((l) => Number(l['retryInMs']));
+    expect(delays.length).toBeGreaterThanOrEqual(3);
+    // Jittered exponential: attempt n waits between 0.5 and 1 times min(1000, 200 * 2^(n-1)).
+    delays.slice(0, 3).forEach((d, i) => {
+      expect(d).toBeGreaterThanOrEqual(0.5 * 200 * 2 ** i - 1);
+      expect(d).toBeLessThanOrEqual(200 * 2 ** i + 1);
+    });
+    target = client;
+    const cert = await m.ready(15_000);
+    expect(cert.method).toBe('bootstrap-token');
+    dead.close();
+  });
 
   it('attack: a replayed bootstrap token is refused, logged and counted by Citadel', async () => {
     const t = await mint('ratings');
@@ -168,7 +194,7 @@ describe('WorkloadCertManager against Citadel', () => {
     expect(replayer.m.hasCertificate).toBe(false);
     expect(replayer.m.status().lastFailure).toMatchObject({ stage: 'sign', code: 'TOKEN_REPLAYED_UNAUTHENTICATED' });
     expect(await refusedCount('TOKEN_REPLAYED_UNAUTHENTICATED')).toBe(before + 1);
-    expect(citadelLog().some((l) => l['msg'] === 'certificate refused' && l['reason'] === 'TOKEN_REPLAYED_UNAUTHENTICATED' && String(l['detail']).includes(t.id))).toBe(true);
+    await citadelLogged((l) => l['msg'] === 'certificate refused' && l['reason'] === 'TOKEN_REPLAYED_UNAUTHENTICATED' && String(l['detail']).includes(t.id), 'the replay refusal');
     // The agent does not send a token it knows is spent again.
     await new Promise((r) => setTimeout(r, 1_000));
     expect(replayer.m.status().lastFailure).toMatchObject({ stage: 'token', code: 'BOOTSTRAP_TOKEN_SPENT' });
@@ -184,9 +210,7 @@ describe('WorkloadCertManager against Citadel', () => {
     expect(thief.m.hasCertificate).toBe(false);
     expect(thief.m.status().lastFailure).toMatchObject({ stage: 'sign', code: 'CSR_IDENTITY_DENIED' });
     expect(await refusedCount('CSR_IDENTITY_DENIED')).toBe(before + 1);
-    expect(
-      citadelLog().some((l) => l['msg'] === 'certificate refused' && l['reason'] === 'CSR_IDENTITY_DENIED' && l['spiffeId'] === 'spiffe://cluster.local/ns/shop/sa/details'),
-    ).toBe(true);
+    await citadelLogged((l) => l['msg'] === 'certificate refused' && l['reason'] === 'CSR_IDENTITY_DENIED' && l['spiffeId'] === 'spiffe://cluster.local/ns/shop/sa/details', 'the identity refusal');
   });
 
   it('trusts old and new roots during a root rotation and moves to the new root early', async () => {
