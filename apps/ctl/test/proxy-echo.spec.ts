@@ -11,7 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@sextant/util';
 import { FIXTURES, ISTIO_SAMPLES, shareWithin, startMesh, tally, type TestMesh } from './support/mesh';
-import { echoStats, grpcCall, grpcVia, H2Via, httpVia, sidecarPrometheus, sidecarStats, type GrpcEcho, type GrpcResult } from './support/traffic';
+import { echoStats, grpcCall, grpcVia, H2Via, httpVia, serviceVip, sidecarPrometheus, sidecarStats, tcpVia, type GrpcEcho, type GrpcResult } from './support/traffic';
 
 let mesh: TestMesh;
 let client: string; // the client instance's address: its sidecar is our outbound proxy
@@ -98,15 +98,15 @@ describe('HTTP/2 (h2c) and gRPC routing', () => {
   it('splits h2c and gRPC traffic by subset weight (75/25)', async () => {
     await mesh.apply(dr(ECHO), vs(split(75, 25)));
     const h2 = new H2Via(client);
-    const hs = await h2Calls(h2, 300);
+    const hs = await h2Calls(h2, 200);
     h2.close();
-    expect(tally(hs, (r) => String(r.status))).toEqual({ 200: 300 });
+    expect(tally(hs, (r) => String(r.status))).toEqual({ 200: 200 });
     expect(new Set(hs.map((r) => r.echo?.protocol))).toEqual(new Set(['HTTP/2'])); // HTTP2 port: h2c all the way
     const hv2 = shareWithin(hs.filter((r) => r.echo?.version === 'v2').length, hs.length, 0.25);
     expect(hv2.ok, `h2c v2 share ${hv2.share.toFixed(3)} (±${hv2.tolerance.toFixed(3)})`).toBe(true);
 
     const c = grpcVia(client, 'echo:7070');
-    const gs = await grpcCalls(c, 300, {}, 4);
+    const gs = await grpcCalls(c, 200, {}, 4);
     c.close();
     expect(gs.filter((r) => !r.ok)).toEqual([]);
     const gv2 = shareWithin(gs.filter((r) => r.version === 'v2').length, gs.length, 0.25);
@@ -200,6 +200,71 @@ describe('TCP traffic shifting (Istio tcp-echo task, through the ingress gateway
       setTimeout(() => (s.destroy(), ok(buf)), 3_000);
     });
     expect(got).toMatch(/^(one|two) bye\n$/);
+  });
+});
+
+describe('TCP traffic shifting inside the mesh (through the client sidecar, CONNECT)', () => {
+  const meshVs = (v2: number) => `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: tcp-echo-destination, namespace: default }
+spec:
+  host: tcp-echo
+  subsets: [{ name: v1, labels: { version: v1 } }, { name: v2, labels: { version: v2 } }]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: tcp-echo-mesh, namespace: default }
+spec:
+  hosts: [tcp-echo]
+  tcp:
+    - match: [{ port: 9000 }]
+      route:
+        - { destination: { host: tcp-echo, port: { number: 9000 }, subset: v1 }, weight: ${100 - v2} }
+        - { destination: { host: tcp-echo, port: { number: 9000 }, subset: v2 }, weight: ${v2} }
+`;
+  /** n connections, 10 at a time; each result is what came back, or the error. */
+  const connections = async (target: string, n: number, pauseMs = 0) => {
+    const out: string[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < n) {
+        const i = next++;
+        out.push(await tcpVia(client, target, `hello ${i}\n`, { pauseMs, timeoutMs: 3_000 }).catch((e: Error) => `error: ${e.message}`));
+      }
+    };
+    await Promise.all(Array.from({ length: 10 }, worker));
+    return out;
+  };
+
+  // The 100 ms pause after "200 Connection Established" sidesteps the tunnel bug below; shifting itself is checked here.
+  it('sends every connection to v1, then 20 % to v2 (service address, as a resolver would give it)', async () => {
+    await mesh.apply(meshVs(0));
+    const vip = await serviceVip(client, 9000);
+    expect(tally(await connections(`${vip}:9000`, 30, 100), (r) => r.split(' ')[0])).toEqual({ one: 30 });
+    await mesh.apply(meshVs(20));
+    const shifted = await connections(`${vip}:9000`, 200, 100);
+    const t = tally(shifted, (r) => r.split(' ')[0]);
+    expect((t['one'] ?? 0) + (t['two'] ?? 0), JSON.stringify(t)).toBe(200);
+    const two = shareWithin(t['two'] ?? 0, shifted.length, 0.2);
+    expect(two.ok, `v2 share ${two.share.toFixed(3)} (±${two.tolerance.toFixed(3)}): ${JSON.stringify(t)}`).toBe(true);
+  });
+
+  // Proxy bug (explicit capture, CONNECT): bytes the client sends right after "200 Connection Established" are
+  // sometimes lost (about 1 tunnel in 5 here) and the tunnel then closes without an answer: the 200 is written
+  // before the upstream connection exists, and bytes arriving in between are dropped. Remove `.fails` when fixed.
+  it.fails('carries bytes sent at once after the 200 (known proxy bug: early tunnel bytes lost)', async () => {
+    const vip = await serviceVip(client, 9000);
+    const rs = await connections(`${vip}:9000`, 60);
+    expect(rs.filter((r) => !/^(one|two) hello/.test(r))).toEqual([]);
+  });
+
+  // Proxy gap (explicit capture): CONNECT names a service (tcp-echo:9000), but the sidecar only has a listener on the
+  // service's allocated address (240.240.x.y:9000); nothing maps the name to it, so the tunnel answers 200, falls to
+  // the passthrough cluster with an unresolvable host and closes. Remove `.fails` when CONNECT resolves service names.
+  it.fails('reaches the TCP service by name through CONNECT (known gap: service name not resolved)', async () => {
+    const rs = await connections('tcp-echo:9000', 5, 100);
+    expect(rs.filter((r) => !/^(one|two) hello/.test(r))).toEqual([]);
   });
 });
 

@@ -132,42 +132,52 @@ export function grpcCall(client: GrpcEcho, md: Record<string, string> = {}, dead
   });
 }
 
-/** Opens a TCP connection to `target` (host:port) through the sidecar's CONNECT, sends `payload`, half-closes, returns all it got back. */
-export function tcpVia(sidecar: string, target: string, payload: string, timeoutMs = 10_000): Promise<string> {
+/**
+ * Opens a TCP connection to `target` (host:port) through the sidecar's CONNECT,
+ * sends `payload` once the tunnel is up (after `pauseMs`), and closes once the
+ * echo of the payload has come back; returns everything received after the 200.
+ */
+export function tcpVia(sidecar: string, target: string, payload: string, o: { pauseMs?: number; timeoutMs?: number } = {}): Promise<string> {
+  const timeoutMs = o.timeoutMs ?? 5_000;
   return new Promise((ok, fail) => {
     const s = net.connect(OUTBOUND_PORT, sidecar);
     let head = Buffer.alloc(0);
     let tunnelled = false;
-    const out: Buffer[] = [];
-    const timer = setTimeout(() => {
+    let got = '';
+    const done = (err?: Error) => {
+      clearTimeout(timer);
       s.destroy();
-      fail(new Error(`TCP via ${sidecar} to ${target}: no end in ${timeoutMs} ms (got ${JSON.stringify(Buffer.concat(out).toString())})`));
-    }, timeoutMs);
+      if (err) fail(err);
+      else ok(got);
+    };
+    const timer = setTimeout(() => done(new Error(`TCP via ${sidecar} to ${target}: no echo in ${timeoutMs} ms (got ${JSON.stringify(got)})`)), timeoutMs);
     s.on('connect', () => s.write(`CONNECT ${target} HTTP/1.1\r\nhost: ${target}\r\n\r\n`));
     s.on('data', (c: Buffer) => {
-      if (tunnelled) return void out.push(c);
+      if (tunnelled) {
+        got += c.toString();
+        if (got.endsWith(payload)) done();
+        return;
+      }
       head = Buffer.concat([head, c]);
       const end = head.indexOf('\r\n\r\n');
       if (end < 0) return;
       const status = head.subarray(0, head.indexOf('\r\n')).toString();
-      if (!/^HTTP\/1\.1 200/.test(status)) {
-        clearTimeout(timer);
-        s.destroy();
-        return fail(new Error(`CONNECT ${target}: ${status}`));
-      }
+      if (!/^HTTP\/1\.1 200/.test(status)) return done(new Error(`CONNECT ${target}: ${status}`));
       tunnelled = true;
-      if (head.length > end + 4) out.push(head.subarray(end + 4));
-      s.end(payload);
+      got = head.subarray(end + 4).toString();
+      setTimeout(() => s.write(payload), o.pauseMs ?? 0);
     });
-    s.on('end', () => {
-      clearTimeout(timer);
-      ok(Buffer.concat(out).toString());
-    });
-    s.on('error', (err) => {
-      clearTimeout(timer);
-      fail(err);
-    });
+    s.on('close', () => done(new Error(`TCP via ${sidecar} to ${target}: closed before the echo (got ${JSON.stringify(got)})`)));
+    s.on('error', (err) => done(err));
   });
+}
+
+/** The address of the outbound listener a sidecar has for a TCP service port (Istio's auto-allocated service VIP). */
+export async function serviceVip(sidecar: string, port: number): Promise<string> {
+  const dump = JSON.stringify(await (await fetch(`http://${sidecar}:15000/config_dump`)).json());
+  const m = new RegExp(`"name":"(\\d+\\.\\d+\\.\\d+\\.\\d+)_${port}"`).exec(dump);
+  if (!m || m[1]!.startsWith('127.') || m[1] === '0.0.0.0') throw new Error(`no outbound listener with a service address for port ${port} at ${sidecar}`);
+  return m[1]!;
 }
 
 /** Echo's per-instance counters, read straight from the app (behind its sidecar). */
