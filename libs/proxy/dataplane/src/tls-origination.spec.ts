@@ -28,7 +28,7 @@ let inSecrets: StaticSecretProvider;
 let outSecrets: StaticSecretProvider;
 let serverLeaf: TestLeaf;
 const closers: (() => void)[] = [];
-const P = { strict: 0, out: 0, sni: 0 };
+const P = { strict: 0, out: 0, sni: 0, gw: 0 };
 
 function hashOf(pem: string): string {
   return createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
@@ -65,11 +65,24 @@ beforeAll(async () => {
   ca = createTestCa();
   serverLeaf = issueLeaf(ca, { uris: [SERVER_ID] });
   app = await startUpstream('app');
-  [P.strict, P.out, P.sni] = (await freePorts(3)) as [number, number, number];
+  [P.strict, P.out, P.sni, P.gw] = (await freePorts(4)) as [number, number, number, number];
   inSecrets = meshSecrets(ca, serverLeaf);
   inbound = testDataplane({ self: { ...SELF, serviceAccount: 'server' }, secrets: inSecrets });
   const appRoutes = { inline: routeConfig('inbound', [vhost(['*'], [route('/', { cluster: 'inbound|app' })])]) };
-  await inbound.apply(new FakeConfigSource().set('cluster', staticCluster('inbound|app', [app.port])).set('listener', listener('strict', P.strict, inboundChains(P.strict, 'STRICT', [hcm(appRoutes)], 'http'))).snapshot());
+  // A gateway-style SIMPLE TLS server: certificate from an SDS secret Pilot sends (kubernetes://<credentialName>), SNI required.
+  const gwLeaf = issueLeaf(ca, { dns: ['gw.example.com'] });
+  const gwSocket = { name: 'envoy.transport_sockets.tls', typedConfig: { '@type': EXTENSION_TYPE_URL.downstreamTlsContext, commonTlsContext: { alpnProtocols: ['h2', 'http/1.1'], tlsCertificateSdsSecretConfigs: [{ name: 'kubernetes://gw-cert', sdsConfig: { ads: {} } }] }, requireSni: { value: true } } };
+  await inbound.apply(
+    new FakeConfigSource()
+      .set('cluster', staticCluster('inbound|app', [app.port]))
+      .set('secret', { name: 'kubernetes://gw-cert', tlsCertificate: { certificateChain: { inlineString: gwLeaf.certPem }, privateKey: { inlineString: gwLeaf.keyPem } } })
+      .set(
+        'listener',
+        listener('strict', P.strict, inboundChains(P.strict, 'STRICT', [hcm(appRoutes)], 'http')),
+        listener('gw', P.gw, [{ filterChainMatch: { serverNames: ['gw.example.com'] }, transportSocket: gwSocket, filters: [hcm(appRoutes)] }], { listenerFilters: [{ name: 'envoy.filters.listener.tls_inspector' }] }),
+      )
+      .snapshot(),
+  );
 
   const apiLeaf = issueLeaf(ca, { dns: ['api.example.com'] });
   const simplePort = await httpsServer(apiLeaf);
@@ -180,6 +193,27 @@ describe('origination to external hosts (DestinationRule SIMPLE / MUTUAL)', () =
     const r = await request(P.out, '/mutual-files');
     expect(r.status).toBe(200);
     expect(r.json()).toEqual({ sni: 'api.example.com', client: `URI:${spiffe('egress', 'files')}` });
+  });
+});
+
+describe('TLS termination with a secret from SDS (gateway SIMPLE)', () => {
+  const get = (servername: string | undefined) =>
+    new Promise<{ status: number; body: string } | { error: string }>((resolve) => {
+      const req = https.request({ host: '127.0.0.1', port: P.gw, path: '/', ca: ca.certPem, headers: { host: 'gw.example.com', 'x-forwarded-client-cert': 'URI=spiffe://forged' }, agent: false, ...(servername ? { servername } : { servername: '', checkServerIdentity: () => undefined }) }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+      req.end();
+    });
+
+  it('serves the SDS certificate to clients naming the host; no client certificate: no XFCC; no SNI: closed', async () => {
+    const r = await get('gw.example.com');
+    if (!('status' in r)) throw new Error(r.error);
+    expect(r.status).toBe(200);
+    expect((JSON.parse(r.body) as { headers: Record<string, string> }).headers['x-forwarded-client-cert']).toBeUndefined();
+    expect('error' in (await get(undefined))).toBe(true);
   });
 });
 
