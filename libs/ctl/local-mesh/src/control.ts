@@ -3,6 +3,7 @@
 // (SIGUSR2); the supervisor runs each request and writes its result next to
 // it; the CLI waits for that result.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { sleep } from '@sextant/util';
 import { isAlive, readState } from './state';
@@ -31,7 +32,7 @@ export async function sendControlRequest(stateDir: string, req: ControlRequest, 
   }
   const dir = controlDir(stateDir);
   mkdirSync(dir, { recursive: true });
-  const id = `${Date.now()}-${process.pid}`;
+  const id = `${Date.now()}-${process.pid}-${randomBytes(4).toString('hex')}`;
   // Written whole, then renamed: the supervisor never reads half a request.
   writeFileSync(join(dir, `${id}.tmp`), JSON.stringify(req));
   renameSync(join(dir, `${id}.tmp`), join(dir, `${id}.request.json`));
