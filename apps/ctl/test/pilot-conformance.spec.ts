@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { waitFor } from '@sextant/util';
 import {
   apply,
+  applyAsync,
   both,
   call,
   calls,
@@ -27,16 +28,14 @@ import {
   toSubset,
   useConformanceMesh,
   vs,
+  warmUp,
 } from './support/pilot-conformance';
 
 useConformanceMesh();
 
 describe('Pilot conformance with proxyless gRPC clients', () => {
   it('serves every echo instance, and proxy-status shows the client in sync', async () => {
-    const rs = await waitFor(async () => {
-      const r = await calls(30);
-      return Object.keys(count(r, (x) => x.instance)).length === 3 && failures(r).length === 0 ? r : undefined;
-    }, { timeoutMs: 20_000, what: 'round robin over the three echo instances' });
+    const rs = await warmUp();
     expect(Object.keys(count(rs, (x) => x.instance)).sort()).toEqual(['echo-v1-0', 'echo-v1-1', 'echo-v2-0']);
     expect((await call({}, HELLO)).instance).toBe('hello-0');
     const ps = cli(['proxy-status']);
@@ -171,7 +170,7 @@ describe('Pilot conformance with proxyless gRPC clients', () => {
     const load = steadyCalls(3);
     await new Promise((r) => setTimeout(r, 300));
     for (const subset of ['v2', 'v1', 'v2']) {
-      await settled(apply(both(dr(), vs(toSubset(subset)))));
+      await settled(await applyAsync(both(dr(), vs(toSubset(subset)))));
       await new Promise((r) => setTimeout(r, 300));
     }
     const rs = await load.stop();

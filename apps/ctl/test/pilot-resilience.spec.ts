@@ -7,17 +7,19 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { connect } from '@nats-io/transport-node';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Resource } from '@sextant/config-model';
 import { ConfigStore } from '@sextant/config-store';
 import { BUCKETS, openBucket } from '@sextant/nats';
 import { waitFor } from '@sextant/util';
 import {
   apply,
+  applyAsync,
   both,
   call,
   calls,
   cli,
+  cliAsync,
   count,
   DEFAULT_ROUTE,
   dr,
@@ -34,15 +36,21 @@ import {
   settled,
   status,
   statusJson,
+  statusJsonAsync,
   steadyCalls,
   stopNats,
   syncOf,
   toSubset,
   useConformanceMesh,
   vs,
+  warmUp,
 } from './support/pilot-conformance';
 
 useConformanceMesh();
+// The client's channel (and so its xDS stream) exists before the first test: NACKs need a stream to come from.
+beforeAll(async () => {
+  await warmUp();
+}, 30_000);
 
 describe('Pilot under change and failure', () => {
   it('shows a resource the client rejects as NACKED with its error, and the client keeps its last good config', async () => {
@@ -123,7 +131,7 @@ describe('Pilot under change and failure', () => {
     process.kill(before.pid!, 'SIGKILL');
     await waitFor(
       async () => {
-        const p = pilotOf(statusJson());
+        const p = pilotOf(await statusJsonAsync());
         return p.pid !== before.pid && p.healthy && p.ready;
       },
       { timeoutMs: 30_000, intervalMs: 200, what: 'Pilot restarted and ready' },
@@ -132,11 +140,11 @@ describe('Pilot under change and failure', () => {
       const s = await syncOf();
       return s && ['cds', 'lds', 'eds', 'rds'].every((t) => s.types[t]!.sync === 'SYNCED');
     }, { timeoutMs: 20_000, intervalMs: 200, what: 'the client to reconnect and resync' });
-    await settled(apply(both(dr(), vs(toSubset('v2')))));
+    await settled(await applyAsync(both(dr(), vs(toSubset('v2')))));
     await new Promise((r) => setTimeout(r, 300));
     const rs = await load.stop();
     expect(failures(rs)).toEqual([]);
-    expect(pilotOf(statusJson()).restarts).toBeGreaterThan(before.restarts);
+    expect(pilotOf(await statusJsonAsync()).restarts).toBeGreaterThan(before.restarts);
     expect(count(rs.slice(-20), (r) => r.version)).toEqual({ v2: 20 });
   });
 
@@ -147,7 +155,7 @@ describe('Pilot under change and failure', () => {
     await waitFor(async () => (await fetch(`${pilotAdmin}/readyz`)).status === 503, { timeoutMs: 15_000, what: 'Pilot not ready without NATS' });
     await new Promise((r) => setTimeout(r, 17_000)); // > the 15 s a workload entry lives without refresh
     // Pilot still serves the full picture: a proxy connecting now would get all three endpoints.
-    const endpoints = cli(['proxy-config', 'endpoints', 'conformance-client.default']);
+    const endpoints = await cliAsync(['proxy-config', 'endpoints', 'conformance-client.default']);
     expect(endpoints.code, endpoints.stderr).toBe(0);
     const echoRows = endpoints.stdout.split('\n').filter((l) => l.endsWith(`outbound|7070||${ECHO}`));
     expect(echoRows.map((l) => l.split(/\s+/)[0]).sort()).toEqual(status.workloads.filter((w) => w.service === 'echo').map((w) => `${w.address}:7070`).sort());
@@ -155,7 +163,7 @@ describe('Pilot under change and failure', () => {
     await restartNats();
     await waitFor(async () => (await fetch(`${pilotAdmin}/readyz`)).status === 200, { timeoutMs: 30_000, intervalMs: 250, what: 'Pilot ready again' });
     await new Promise((r) => setTimeout(r, 8_000)); // past the settle time: held registry changes flow again
-    await settled(apply(both(dr(), vs(toSubset('v2')))));
+    await settled(await applyAsync(both(dr(), vs(toSubset('v2')))));
     await new Promise((r) => setTimeout(r, 300)); // calls started before the change finish
     const rs = await load.stop();
     expect(failures(rs)).toEqual([]);

@@ -22,6 +22,10 @@ const HTTPBIN_NODE = {
   id: 'sidecar~127.0.0.21~httpbin-0.foo~foo.svc.cluster.local',
   metadata: { fields: { NAMESPACE: { stringValue: 'foo' }, INSTANCE_IPS: { stringValue: '127.0.0.21' } } },
 };
+const BAR_NODE = {
+  id: 'sidecar~127.0.0.22~httpbin-0.bar~bar.svc.cluster.local',
+  metadata: { fields: { NAMESPACE: { stringValue: 'bar' }, INSTANCE_IPS: { stringValue: '127.0.0.22' } } },
+};
 const BAR_CLUSTER = 'outbound|8000||httpbin.bar.svc.cluster.local';
 const FOO_CLUSTER = 'outbound|8000||httpbin.foo.svc.cluster.local';
 
@@ -75,8 +79,8 @@ async function fetchAll(c: AdsTestClient, typeUrl: string, names: string[] = [])
   return r.resources.map((x) => unpacked(x) as Obj);
 }
 
-function client(): AdsTestClient {
-  const c = new AdsTestClient(`127.0.0.1:${svc.ports['xds']}`, HTTPBIN_NODE);
+function client(node: typeof HTTPBIN_NODE = HTTPBIN_NODE): AdsTestClient {
+  const c = new AdsTestClient(`127.0.0.1:${svc.ports['xds']}`, node);
   clients.push(c);
   return c;
 }
@@ -160,21 +164,32 @@ describe('Pilot with security config', () => {
     c.close();
   });
 
-  it('PeerAuthentication DISABLE: the workload gets plaintext chains, and clients get its endpoints as tlsMode disabled', async () => {
-    await store.apply([DISABLE_BAR]);
-    const tlsModes = async () => {
-      const c = client();
-      const eds = await fetchAll(c, TYPE_URL.endpoint, [BAR_CLUSTER, FOO_CLUSTER]);
-      c.close();
-      const mode = (name: string) =>
-        JSON.stringify(eds.find((e) => e['clusterName'] === name)).match(/"tlsMode":\{"stringValue":"(\w+)"/)?.[1];
+  it('PeerAuthentication DISABLE: a connected client in another namespace is pushed the workload endpoints as tlsMode disabled', async () => {
+    const c = client();
+    const names = [BAR_CLUSTER, FOO_CLUSTER];
+    const modes = (r: Decoded) => {
+      const mode = (name: string) => JSON.stringify(r.resources.find((e) => e['clusterName'] === name)).match(/"tlsMode":\{"stringValue":"(\w+)"/)?.[1];
       return { bar: mode(BAR_CLUSTER), foo: mode(FOO_CLUSTER) };
     };
-    const modes = await waitFor(async () => {
-      const m = await tlsModes();
-      return m.bar === 'disabled' ? m : undefined;
-    }, { timeoutMs: 10_000, what: 'bar endpoints tlsMode disabled' });
-    expect(modes).toEqual({ bar: 'disabled', foo: 'istio' });
+    c.request(TYPE_URL.endpoint, names);
+    let eds = await c.next(TYPE_URL.endpoint, 10_000);
+    c.request(TYPE_URL.endpoint, names, eds);
+    expect(modes(eds)).toEqual({ bar: 'istio', foo: 'istio' });
+    await store.apply([DISABLE_BAR]);
+    for (;;) {
+      eds = await c.next(TYPE_URL.endpoint, 10_000);
+      c.request(TYPE_URL.endpoint, names, eds);
+      if (modes(eds).bar === 'disabled') break;
+    }
+    expect(modes(eds)).toEqual({ bar: 'disabled', foo: 'istio' });
+    // The DISABLE workload itself serves plaintext only, on its port and the passthrough chain.
+    const bar = client(BAR_NODE);
+    const chains = chainsOf((await fetchAll(bar, TYPE_URL.listener)).find((l) => l['name'] === 'virtualInbound')!);
+    expect(chains.map((x) => [x.name, x.filterChainMatch?.['transportProtocol'], x.transportSocket ?? 'none'])).toEqual([
+      ['inbound_0.0.0.0_8000', 'raw_buffer', 'none'],
+      ['virtualInbound-catchall', 'raw_buffer', 'none'],
+    ]);
+    c.close();
   });
 
   it('logs a security warning once per proxy and shows it in /debug/push_status and config_dump', async () => {

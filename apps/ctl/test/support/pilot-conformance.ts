@@ -5,7 +5,7 @@
 // call xds:///<host>:7070 through Pilot while Istio config goes in with
 // `sextant apply -f`. Each spec file calls useConformanceMesh() once and gets
 // its own mesh (vitest runs the files one at a time, each in its own process).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -42,6 +42,26 @@ export function cli(args: string[]): CliResult {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * The CLI without blocking this process: use it while calls are in flight
+ * (spawnSync would stall the gRPC client's event loop, and calls would miss
+ * their deadlines for reasons that have nothing to do with the mesh).
+ */
+export function cliAsync(args: string[]): Promise<CliResult> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [resolve(REPO, 'dist/apps/ctl/main.js'), ...args], { cwd: REPO, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
 let fileSeq = 0;
 /** `sextant apply -f` of one file; returns the time just before, or 0 when nothing changed. */
 export function apply(yaml: string): number {
@@ -49,6 +69,17 @@ export function apply(yaml: string): number {
   writeFileSync(file, yaml);
   const at = Date.now();
   const r = cli(['apply', '-f', file]);
+  expect(r.stderr, r.stdout).toBe('');
+  expect(r.code).toBe(0);
+  return /\b(created|configured)\b/.test(r.stdout) ? at : 0;
+}
+
+/** apply() without blocking this process (for changes made while calls run). */
+export async function applyAsync(yaml: string): Promise<number> {
+  const file = join(home.path, `config-${++fileSeq}.yaml`);
+  writeFileSync(file, yaml);
+  const at = Date.now();
+  const r = await cliAsync(['apply', '-f', file]);
   expect(r.stderr, r.stdout).toBe('');
   expect(r.code).toBe(0);
   return /\b(created|configured)\b/.test(r.stdout) ? at : 0;
@@ -113,6 +144,17 @@ export function call(md: Record<string, string> = {}, host = ECHO, deadlineMs = 
     client(host).Echo({ message: 'conformance' }, metadata, { deadline: Date.now() + deadlineMs }, (err, res) =>
       done(err ? { ok: false, code: err.code, details: err.details, ms: performance.now() - t0 } : { ok: true, instance: res.instance, version: res.version, ms: performance.now() - t0 }),
     ),
+  );
+}
+
+/** Waits until calls reach every echo instance without failures (the client's channel and xDS stream are up). */
+export async function warmUp(): Promise<CallResult[]> {
+  return waitFor(
+    async () => {
+      const r = await calls(30);
+      return Object.keys(count(r, (x) => x.instance)).length === 3 && failures(r).length === 0 ? r : undefined;
+    },
+    { timeoutMs: 20_000, what: 'round robin over the three echo instances' },
   );
 }
 
@@ -181,6 +223,7 @@ export async function settled(since: number): Promise<void> {
 }
 
 export const statusJson = (): MeshStatus => JSON.parse(cli(['status', '-o', 'json']).stdout) as MeshStatus;
+export const statusJsonAsync = async (): Promise<MeshStatus> => JSON.parse((await cliAsync(['status', '-o', 'json'])).stdout) as MeshStatus;
 export const pilotOf = (s: MeshStatus) => s.components.find((c) => c.name === 'pilot')!;
 
 /** Stops the external NATS (the mesh keeps running without it). */

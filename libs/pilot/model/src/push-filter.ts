@@ -25,6 +25,8 @@ export function proxyNeedsPush(push: PushContext, proxy: ProxyInfo, request: Pus
         if (proxy.type === 'sidecar' && (namespace === proxy.namespace || namespace === root)) return true;
         break;
       case 'PeerAuthentication':
+        // Also changes what clients get: endpoint tlsMode (auto mTLS to DISABLE workloads) in every namespace.
+        return true;
       case 'AuthorizationPolicy':
       case 'RequestAuthentication':
         if (namespace === proxy.namespace || namespace === root) return true;

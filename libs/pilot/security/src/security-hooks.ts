@@ -44,18 +44,20 @@ export function workloadMtlsMode(push: PushContext, namespace: string, labels: L
   return mtlsModeForPort(composePeerAuthentication(push.mesh.rootNamespace, policies), port);
 }
 
-/** Per push: the mode per (namespace, labels, port), as endpoints of one workload repeat them. */
-const modeCache = new WeakMap<PushContext, Map<string, MtlsMode>>();
+/** Per push, per labels object (shared by a workload's endpoints): the mode per namespace and port. */
+const modeCache = new WeakMap<PushContext, WeakMap<Labels, Map<string, MtlsMode>>>();
 
 /** Whether an endpoint refuses mTLS (PeerAuthentication DISABLE on its port): client auto mTLS must send plaintext there. */
 export function endpointMtlsDisabled(push: PushContext, e: ServiceEndpoint): boolean {
   if (e.tlsMode !== 'istio') return false;
   const namespace = e.workloadNamespace ?? e.namespace;
-  let cache = modeCache.get(push);
-  if (!cache) modeCache.set(push, (cache = new Map()));
-  const key = `${namespace}\n${e.port}\n${JSON.stringify(Object.entries(e.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))}`;
-  let mode = cache.get(key);
-  if (mode === undefined) cache.set(key, (mode = workloadMtlsMode(push, namespace, e.labels, e.port)));
+  let byLabels = modeCache.get(push);
+  if (!byLabels) modeCache.set(push, (byLabels = new WeakMap()));
+  let modes = byLabels.get(e.labels);
+  if (!modes) byLabels.set(e.labels, (modes = new Map()));
+  const key = `${namespace}:${e.port}`;
+  let mode = modes.get(key);
+  if (mode === undefined) modes.set(key, (mode = workloadMtlsMode(push, namespace, e.labels, e.port)));
   return mode === 'DISABLE';
 }
 
