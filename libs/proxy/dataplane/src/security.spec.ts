@@ -12,6 +12,7 @@ import { normalizeRequestPath } from './rbac-filter';
 import { statsText } from './proxy-stats';
 import { httpStatus, rsaSigner, startJwksServer, tcpReaches, type Signer } from './security-testing';
 import { FakeConfigSource, freePorts, hcm, listener, route, routeConfig, startTcpEcho, startUpstream, staticCluster, tcpProxy, testDataplane, vhost, type Upstream } from './testing';
+import http2 from 'node:http2';
 import net from 'node:net';
 
 const ISS = 'https://issuer.example';
@@ -145,6 +146,26 @@ describe('request authentication (jwt_authn)', () => {
     const forged = await forger.sign({ iss: ISS, sub: 'mallory' });
     const r = await get('/open', { authorization: `Bearer ${forged}`, origin: 'https://app.example', 'access-control-request-method': 'GET' }, 'OPTIONS');
     expect(r.status).toBe(200);
+  });
+
+  it('over HTTP/2 (h2c) too: the async verification holds the stream, then routes it', async () => {
+    const t = await signer.sign({ iss: ISS, sub: 'alice' });
+    const session = http2.connect(`http://127.0.0.1:${httpPort}`);
+    const h2get = (headers: Record<string, string>) =>
+      new Promise<number>((done, fail) => {
+        const st = session.request({ ':path': '/secure', ':authority': 'svc', ...headers });
+        st.on('response', (h) => {
+          st.resume();
+          st.on('end', () => done(Number(h[':status'])));
+        });
+        st.on('error', fail);
+        st.end();
+      });
+    try {
+      expect(await Promise.all([h2get({ authorization: `Bearer ${t}` }), h2get({}), h2get({ authorization: `Bearer ${t}` })])).toEqual([200, 403, 200]);
+    } finally {
+      session.close();
+    }
   });
 
   it('the remote JWKS was fetched once through cluster jwks and cached', () => {
