@@ -6,7 +6,9 @@
 // content (compared as JSON), so each distinct resource is encoded once, and
 // the same TypeResources map for the same set of resources, so type versions
 // are hashed once and proxies with equal output share one map.
-import { resourceName, versioned, type TypeResources, type VersionedResource } from '@sextant/xds-server';
+import { TYPE_URL } from '@sextant/proto';
+import { resourceName, versioned, versionedEncoded, type TypeResources, type VersionedResource } from '@sextant/xds-server';
+import { RouteEncoder } from './route-encoder';
 
 interface Variant {
   json: string;
@@ -22,6 +24,9 @@ export interface InternStats {
   encoded: number;
   resources: number;
   maps: number;
+  /** Virtual hosts encoded, and reused from earlier route tables. */
+  hostsEncoded: number;
+  hostsReused: number;
 }
 
 export class ResourceInterner {
@@ -29,10 +34,12 @@ export class ResourceInterner {
   private readonly maps = new Map<string, { map: TypeResources; used: number }>();
   private generation = 0;
   private readonly stats = { reused: 0, encoded: 0 };
+  private readonly routes = new RouteEncoder();
 
   /** Starts a new push generation; forgets what the last two generations did not use. */
   nextGeneration(): void {
     this.generation++;
+    this.routes.nextGeneration();
     const cutoff = this.generation - 2;
     for (const [k, variants] of this.resources) {
       const kept = variants.filter((v) => v.used >= cutoff);
@@ -55,7 +62,7 @@ export class ResourceInterner {
         this.stats.reused++;
       } else {
         this.stats.encoded++;
-        hit = { json, entry: versioned(typeUrl, obj), used: this.generation };
+        hit = { json, entry: this.versioned(typeUrl, obj), used: this.generation };
         variants = [hit, ...(variants ?? [])].slice(0, MAX_VARIANTS);
         this.resources.set(key, variants);
       }
@@ -74,6 +81,18 @@ export class ResourceInterner {
   }
 
   internStats(): InternStats {
-    return { ...this.stats, resources: this.resources.size, maps: this.maps.size };
+    return { ...this.stats, resources: this.resources.size, maps: this.maps.size, ...this.routes.stats };
+  }
+
+  /** Route tables are assembled from cached virtual hosts; anything they cannot encode gets the full encoder (and its error). */
+  private versioned(typeUrl: string, obj: object): VersionedResource {
+    if (typeUrl === TYPE_URL.route) {
+      try {
+        return versionedEncoded(typeUrl, obj, this.routes.encode(obj));
+      } catch {
+        /* versioned() below reports it */
+      }
+    }
+    return versioned(typeUrl, obj);
   }
 }

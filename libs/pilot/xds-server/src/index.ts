@@ -25,6 +25,7 @@ export {
   snapshotOf,
   typeVersion,
   versioned,
+  versionedEncoded,
   versionOf,
 } from './snapshot';
 export { type PushRequest, endpointPush, fullPush, mergePushRequests } from './push-request';

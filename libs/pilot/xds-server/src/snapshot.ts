@@ -50,6 +50,16 @@ export function versioned(typeUrl: string, resource: object | PackedAny, version
   return { version: shortHash([any.value]), resource };
 }
 
+/**
+ * A plain resource whose encoding the caller already has (e.g. assembled from
+ * cached parts): the bytes are used as its Any and its version is their hash,
+ * as versioned() would make them. The bytes must be what encodeMessage gives.
+ */
+export function versionedEncoded(typeUrl: string, resource: object, bytes: Buffer): VersionedResource {
+  packed.set(resource, { type_url: typeUrl, value: bytes });
+  return { version: shortHash([bytes]), resource };
+}
+
 /** The name a resource is known by: `name`, or `clusterName` for a ClusterLoadAssignment. */
 export function resourceName(typeUrl: string, resource: object): string {
   const r = resource as { name?: unknown; clusterName?: unknown };

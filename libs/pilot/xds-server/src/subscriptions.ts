@@ -27,9 +27,13 @@ export function sameNames(set: ReadonlySet<string>, names: readonly string[]): b
   return count > set.size && new Set(names.filter((n) => n !== '*')).size === set.size;
 }
 
-/** The shared set of these names ("*" left out); the same object for every stream asking for the same names. */
+/**
+ * The shared set of these names ("*" left out); the same object for every
+ * stream asking for the same names in the same order (Envoys of one mesh
+ * list them alike; another order gets an equal set of its own).
+ */
 export function sharedNameSet(names: readonly string[]): ReadonlySet<string> {
-  const members = [...new Set(names.filter((n) => n !== '*'))].sort();
+  const members = names.includes('*') ? names.filter((n) => n !== '*') : names;
   const key = members.join('\n');
   const existing = sets.get(key)?.deref();
   if (existing) return existing;
