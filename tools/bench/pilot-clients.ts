@@ -125,8 +125,9 @@ function readResponse(buf: Buffer): DiscoveryResponse__Output {
 let markAt = Number.POSITIVE_INFINITY;
 const states: StreamState[] = [];
 const Ads = adsServiceDefinition();
-// The loaded service definition, with the lean response reader for the SotW method.
-(Ads.service as unknown as Record<string, { responseDeserialize: (b: Buffer) => unknown }>)['StreamAggregatedResources']!.responseDeserialize = readResponse;
+// The loaded service definition's SotW method, called with the lean response reader (the client
+// constructor's own method would decode every response fully, Any wrappers and all).
+const sotw = (Ads.service as unknown as Record<string, grpc.MethodDefinition<DiscoveryRequest, DiscoveryResponse__Output>>)['StreamAggregatedResources']!;
 const channels = Array.from({ length: CHANNELS }, () => new Ads(ADDRESS, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1, 'grpc.max_receive_message_length': 256 * 1024 * 1024, 'grpc-node.flow_control_window': 16 * 1024 * 1024 }));
 const calls: grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse__Output>[] = [];
 let reportedReady = false;
@@ -142,8 +143,7 @@ function open(i: number): void {
   };
   const state: StreamState = { lastAckAt: 0, responses: 0, acked: new Set(), subscribed: new Map(), types: {} };
   states.push(state);
-  const client = channels[i % CHANNELS] as unknown as Record<string, () => grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse__Output>>;
-  const call = client['StreamAggregatedResources']!.call(channels[i % CHANNELS]);
+  const call = channels[i % CHANNELS]!.makeBidiStreamRequest(sotw.path, sotw.requestSerialize, readResponse);
   calls.push(call);
   const send = (req: DiscoveryRequest) => call.write(req);
   call.on('data', (res: DiscoveryResponse__Output) => {

@@ -152,7 +152,7 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     const readyMs = Date.now() - t0;
     log(`Pilot ready with ${SERVICES} services in ${readyMs} ms; starting ${CLIENTS} simulated sidecars`);
 
-    const clientArgs = ['--import', 'tsx', join(root, 'tools/bench/pilot-clients.ts'), '--address', `127.0.0.1:${xds}`, '--streams', String(CLIENTS), '--namespaces', String(NAMESPACES)];
+    const clientArgs = [...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(CPU_PROF, 'sidecars')] : []), '--import', 'tsx', join(root, 'tools/bench/pilot-clients.ts'), '--address', `127.0.0.1:${xds}`, '--streams', String(CLIENTS), '--namespaces', String(NAMESPACES)];
     const clientCmd = canPin ? ['taskset', ['-c', '1', process.execPath, ...clientArgs]] : [process.execPath, clientArgs];
     clients = spawn(clientCmd[0] as string, clientCmd[1] as string[], { env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.base.json') }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const messages: { op: string; streams?: StreamReport[]; message?: string }[] = [];
@@ -257,7 +257,8 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   } finally {
     stopping = true;
     clients?.send({ op: 'stop' });
-    await sleep(500);
+    // A profiled client needs time to write its profile on exit.
+    if (clients && clients.exitCode === null) await Promise.race([new Promise((r) => clients!.once('exit', r)), sleep(CPU_PROF ? 20_000 : 500)]);
     clients?.kill('SIGKILL');
     if (pilot && pilot.exitCode === null) {
       pilot.kill('SIGTERM');
