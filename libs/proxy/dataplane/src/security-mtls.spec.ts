@@ -6,11 +6,12 @@
 // the proxy's status must equal the reference evaluator's for each identity
 // and request. A client without a certificate is refused by STRICT chains.
 import https from 'node:https';
+import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateSecurity, type ListenerObject } from '@sextant/policy';
 import type { Dataplane } from './dataplane';
 import { readGolden, runnableListener } from './security-testing';
-import { FakeConfigSource, freePorts, staticCluster, startUpstream, testDataplane, type Upstream } from './testing';
+import { FakeConfigSource, freePorts, startTcpEcho, staticCluster, startUpstream, testDataplane, type Upstream } from './testing';
 import { createTestCa, issueLeaf, meshSecrets, spiffe, type TestCa, type TestLeaf } from './tls-testing';
 
 const IDENTITIES: [string, string][] = [
@@ -34,6 +35,7 @@ let ca: TestCa;
 let leaves: Map<string, TestLeaf>;
 let dp: Dataplane;
 let app: Upstream;
+let tcpApp: { port: number; close(): Promise<void> };
 let port: number;
 let dst = { address: '127.0.0.1', port: 0 };
 
@@ -41,14 +43,39 @@ beforeAll(async () => {
   ca = createTestCa();
   leaves = new Map(IDENTITIES.map(([ns, sa]) => [spiffe(ns, sa), issueLeaf(ca, { uris: [spiffe(ns, sa)] })]));
   const server = issueLeaf(ca, { uris: [spiffe('foo', 'httpbin')] });
-  app = await startUpstream('app');
+  [app, tcpApp] = await Promise.all([startUpstream('app'), startTcpEcho('tcp-app')]);
   [port] = (await freePorts(1)) as [number];
   dp = testDataplane({ originalDst: () => dst, secrets: meshSecrets(ca, server), sniffTimeoutMs: 500 });
 });
 afterAll(async () => {
   dp.close();
-  await app.close();
+  await Promise.all([app.close(), tcpApp.close()]);
 });
+
+const TCP_ALPN = ['istio-peer-exchange', 'istio'];
+const tcpSeen = new Set<boolean>();
+
+/** An mTLS TCP connection: true when the echo comes back through the proxy, false when it is closed. */
+function tcpCall(identity: string): Promise<boolean> {
+  const leaf = leaves.get(identity)!;
+  return new Promise((done) => {
+    const s = tls.connect({ host: '127.0.0.1', port, ca: ca.certPem, cert: leaf.certPem, key: leaf.keyPem, ALPNProtocols: TCP_ALPN, checkServerIdentity: () => undefined });
+    let got = '';
+    const finish = (v: boolean) => {
+      clearTimeout(timer);
+      s.destroy();
+      done(v);
+    };
+    const timer = setTimeout(() => finish(false), 3_000);
+    s.on('secureConnect', () => s.write('hello'));
+    s.on('data', (c: Buffer) => {
+      got += c.toString();
+      if (got.endsWith('hello')) finish(true);
+    });
+    s.on('error', () => finish(false));
+    s.on('close', () => finish(got.endsWith('hello')));
+  });
+}
 
 function call(identity: string | undefined, req: (typeof REQUESTS)[number]): Promise<number> {
   const leaf = identity ? leaves.get(identity) : undefined;
@@ -104,6 +131,31 @@ describe('over mesh mTLS the proxy decides as the reference evaluator, per peer 
       expect(seen.size).toBeGreaterThan(1);
     });
   }
+
+  for (const name of ['authz-tcp-ports--foo.tcp-echo-0', 'authz-tcp-http-only-allow--foo.tcp-echo-0', 'authz-tcp-http-only-deny--foo.tcp-echo-0']) {
+    it(`${name} (TCP)`, async () => {
+      const l = readGolden(name).listeners.find((x) => x.name === 'virtualInbound')!;
+      const runnable = runnableListener(l, port, true) as unknown as ListenerObject;
+      await dp.apply(new FakeConfigSource().set('cluster', staticCluster('tcp-up', [tcpApp.port])).set('listener', runnable).snapshot());
+      const mismatches: string[] = [];
+      const seen = new Set<boolean>();
+      for (const p of [9000, 9001]) {
+        dst = { address: '127.0.0.1', port: p };
+        for (const identity of leaves.keys()) {
+          const want = simulateSecurity(runnable, { port: p, transport: 'mtls', peerPrincipal: identity, alpn: TCP_ALPN, sourceIp: '127.0.0.1', destinationIp: '127.0.0.1' });
+          const got = await tcpCall(identity);
+          seen.add(got);
+          if (got === Boolean(want.closed)) mismatches.push(`${p} ${identity}: proxy ${got ? 'open' : 'closed'}, evaluator ${want.closed ? 'closed' : 'open'} (${want.reason})`);
+        }
+      }
+      expect(mismatches).toEqual([]);
+      for (const v of seen) tcpSeen.add(v);
+    });
+  }
+
+  it('the TCP cases saw connections both proxied and closed', () => {
+    expect([...tcpSeen].sort()).toEqual([false, true]);
+  });
 
   it('Bookinfo details-viewer: only productpage\'s identity may GET details; others 403; no certificate: refused', async () => {
     const l = readGolden('authz-bookinfo--default.details-v1-0').listeners.find((x) => x.name === 'virtualInbound')!;
