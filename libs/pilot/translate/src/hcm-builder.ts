@@ -2,6 +2,7 @@
 // HTTP filter chain in Istio's order: security filters from the hooks,
 // CORS, fault, router (router last, as Envoy and gRPC require). Proxyless
 // gRPC gets only the filters grpc-js implements (fault, router).
+import type { SecurityPolicies } from '@sextant/pilot-model';
 import { ADS_CONFIG_SOURCE } from './cluster-builder';
 import type { TranslateContext } from './context';
 import type { EnvoyObject, FilterObject, RouteConfigurationObject } from './envoy-types';
@@ -22,9 +23,14 @@ export interface HcmInput {
   allowAbsoluteUrl?: boolean;
 }
 
+/** The policies selecting a proxy's workload, once per translation (every HCM and chain asks). */
+const policiesOf = new WeakMap<TranslateContext, SecurityPolicies>();
+
 /** What a filter hook is told about the chain it contributes to. */
 export function hookContext(ctx: TranslateContext, direction: FilterDirection, port: number): FilterHookContext {
-  return { push: ctx.push, proxy: ctx.proxy, direction, port, policies: ctx.push.securityPolicies(ctx.proxy), warn: ctx.warn };
+  let policies = policiesOf.get(ctx);
+  if (!policies) policiesOf.set(ctx, (policies = ctx.push.securityPolicies(ctx.proxy)));
+  return { push: ctx.push, proxy: ctx.proxy, direction, port, policies, warn: ctx.warn };
 }
 
 export function httpFilters(ctx: TranslateContext, direction: FilterDirection, port: number): FilterObject[] {
