@@ -67,7 +67,7 @@ export function buildUpstreamHead(ex: HttpExchange, action: RouteActionConfig, r
     h.push('x-request-id', requestId);
   }
   ex.requestId = requestId ?? '';
-  if (!forwardedProto) h.push('x-forwarded-proto', ex.scheme);
+  if (!forwardedProto) h.push('x-forwarded-proto', ex.conn.secure === true ? 'https' : ex.scheme);
   if (cfg.useRemoteAddress && !cfg.skipXffAppend) {
     if (xff !== undefined) removeHeader(h, 'x-forwarded-for');
     h.push('x-forwarded-for', xff ? `${xff}, ${ex.conn.remoteAddress}` : ex.conn.remoteAddress);

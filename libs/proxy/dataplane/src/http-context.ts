@@ -98,6 +98,8 @@ export interface ConnInfo {
   peerPrincipal?: string;
   /** X-Forwarded-Client-Cert set on requests of this mTLS connection (By=<own spiffe>;Hash=<sha256 of peer cert>;URI=<peer spiffe>); undefined: any inbound XFCC is removed. */
   xfcc?: string;
+  /** The proxy terminated TLS on this connection (x-forwarded-proto https). */
+  secure?: boolean;
 }
 
 export interface ProxyOptionsView {

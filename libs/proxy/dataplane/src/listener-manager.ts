@@ -4,6 +4,7 @@
 // hand-off, inspection (bounded; never on server-first ports), filter chain
 // selection and the chain's terminal filter (HTTP/1.1, HTTP/2 or TCP).
 import net, { type Server, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { ListenerConfig } from '@sextant/xds-client';
 import type { Logger } from '@sextant/util';
 import { DataplaneError } from './errors';
@@ -152,6 +153,7 @@ export class ListenerManager {
       serverName: '',
       peerPrincipal: undefined,
       xfcc: undefined,
+      secure: false,
     };
     void this.handle(l, socket, conn, undefined).catch((err: Error) => {
       this.opts.log.warn({ err, listener: name }, 'connection handling failed');
@@ -246,6 +248,8 @@ export class ListenerManager {
     if (socket.destroyed) return;
     const h2 = codec === 'HTTP2' || (codec === 'AUTO' && s?.appProtocols.includes('h2c'));
     if (h2) {
+      // HTTP/2 with prior knowledge over TLS without ALPN: node's HTTP/2 server would refuse a TLS socket that did not negotiate h2.
+      if (conn.secure === true && (socket as TLSSocket).alpnProtocol !== 'h2') (socket as unknown as { alpnProtocol: string }).alpnProtocol = 'h2';
       this.http2.handle(socket, conn, resolver, s?.initial);
       return;
     }

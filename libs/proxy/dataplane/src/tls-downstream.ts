@@ -72,6 +72,7 @@ export function terminateTls(socket: Socket, cfg: DownstreamTlsConfig, hello: Cl
       if (why !== undefined) return onError(new Error(why));
       // What tls.Server does for its sockets: the handshake is over, the chain verdict is known.
       (t as unknown as { secureConnecting: boolean }).secureConnecting = false;
+      conn.secure = true;
       const cert = t.getPeerCertificate();
       if (cert && cert.raw) {
         const principal = principalOf(cert);

@@ -1,5 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import http2 from 'node:http2';
 import https from 'node:https';
 import type net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -214,6 +215,21 @@ describe('TLS termination with a secret from SDS (gateway SIMPLE)', () => {
     expect(r.status).toBe(200);
     expect((JSON.parse(r.body) as { headers: Record<string, string> }).headers['x-forwarded-client-cert']).toBeUndefined();
     expect('error' in (await get(undefined))).toBe(true);
+  });
+
+  it('HTTP/2 with prior knowledge over TLS without ALPN', async () => {
+    const sock = tls.connect({ host: '127.0.0.1', port: P.gw, servername: 'gw.example.com', ca: ca.certPem });
+    const session = http2.connect('https://gw.example.com', { createConnection: () => sock });
+    session.on('error', () => undefined);
+    const status = await new Promise<number | string>((resolve) => {
+      const req = session.request({ ':path': '/' });
+      req.on('response', (h) => resolve(Number(h[':status'])));
+      req.on('error', (e) => resolve(e.message));
+      req.end();
+    });
+    session.close();
+    expect(sock.alpnProtocol).toBe(false);
+    expect(status).toBe(200);
   });
 });
 

@@ -139,6 +139,8 @@ describe('mesh mTLS between two proxies configured by decoded Envoy config', () 
     expect(r.status).toBe(200);
     const seen = r.json<{ headers: Record<string, string> }>().headers;
     expect(seen['x-forwarded-client-cert']).toBe(`By=${SERVER_ID};Hash=${hashOf(clientLeaf.certPem)};URI=${CLIENT_ID}`);
+    // The outbound proxy set x-forwarded-proto (http, what its client spoke); it travels on unchanged.
+    expect(seen['x-forwarded-proto']).toBe('http');
   });
 
   it('HTTP/2 cluster over mTLS (ALPN h2)', async () => {
@@ -184,6 +186,7 @@ describe('mesh mTLS between two proxies configured by decoded Envoy config', () 
     const good = await tlsProbe(P.strict, { cert: clientLeaf.certPem, key: clientLeaf.keyPem });
     expect(good.ok).toBe(true);
     expect(good.data).toContain(`URI=${CLIENT_ID}`);
+    expect(good.data).toContain('"x-forwarded-proto":"https"');
     expect((await tlsProbe(P.strict, {})).ok).toBe(false);
     const foreign = issueLeaf(otherCa, { uris: [CLIENT_ID] });
     expect((await tlsProbe(P.strict, { cert: foreign.certPem, key: foreign.keyPem })).ok).toBe(false);
