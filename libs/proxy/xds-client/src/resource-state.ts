@@ -127,6 +127,27 @@ export class ResourceState {
   }
 
   /**
+   * SDS secret names the accepted listeners and clusters use, except those
+   * served locally (the workload certificate `default` and `ROOTCA`, like
+   * istio-agent's SDS: never fetched from Pilot).
+   */
+  wantedSecrets(local: ReadonlySet<string>): Set<string> {
+    const out = new Set<string>();
+    const add = (names: readonly string[] | undefined) => {
+      for (const n of names ?? []) if (!local.has(n)) out.add(n);
+    };
+    for (const l of this.accepted.listener.values()) {
+      for (const c of l.value.filterChains) add(c.tls?.common.secretNames);
+      add(l.value.defaultFilterChain?.tls?.common.secretNames);
+    }
+    for (const c of this.accepted.cluster.values()) {
+      add(c.value.tls?.common.secretNames);
+      for (const m of c.value.transportSocketMatches ?? []) add(m.tls?.common.secretNames);
+    }
+    return out;
+  }
+
+  /**
    * Recomputes the active set; returns the new snapshot when anything visible
    * changed, else undefined.
    */

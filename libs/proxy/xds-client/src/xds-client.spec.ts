@@ -49,6 +49,26 @@ describe.each(['delta', 'sotw'] as const)('XdsClient over %s ADS', (protocol) =>
     expect(client.status().protocol).toBe(protocol);
   });
 
+  it('subscribes over SDS to the secrets TLS contexts name, except the locally served default and ROOTCA', async () => {
+    const { server, client } = await setup(protocol);
+    await client.whenReady();
+    const tls = {
+      name: 'envoy.transport_sockets.tls',
+      typedConfig: {
+        '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+        commonTlsContext: { tlsCertificateSdsSecretConfigs: [{ name: 'default', sdsConfig: { ads: {} } }], combinedValidationContext: { defaultValidationContext: {}, validationContextSdsSecretConfig: { name: 'kubernetes://cred-cacert', sdsConfig: { ads: {} } } } },
+        sni: 'api.example.com',
+      },
+    };
+    server.set('secret', { 'kubernetes://cred-cacert': { name: 'kubernetes://cred-cacert', validationContext: { trustedCa: { inlineString: 'PEM' } } } }, { push: false });
+    server.set('cluster', { [C1]: edsCluster(C1, { transportSocket: tls }) });
+    const secret = await waitFor(() => client.snapshot.secrets.get('kubernetes://cred-cacert'), { timeoutMs: 3_000, what: 'SDS secret' });
+    expect(secret).toMatchObject({ kind: 'validation-context', trustedCa: 'PEM' });
+    const asked = server.requestsFor('secret').flatMap((r) => ('resourceNamesSubscribe' in r.req ? r.req.resourceNamesSubscribe : r.req.resourceNames));
+    expect(asked).toContain('kubernetes://cred-cacert');
+    expect(asked).not.toContain('default');
+  });
+
   it('NACKs a bad resource with its reason and keeps serving the last good config', async () => {
     const { server, client } = await setup(protocol);
     await client.whenReady();

@@ -15,6 +15,9 @@ import { KIND_ORDER, RESOURCE_TYPES, type ResourceKind } from './resource-types'
 import { SotwStream } from './sotw-stream';
 import type { AdsStream, ResourceUpdate, StreamHost, Subscription } from './stream-host';
 
+/** SDS secrets the proxy's own certificate manager serves (istio-agent's local SDS); other names come from Pilot. */
+const LOCAL_SECRETS: ReadonlySet<string> = new Set(['default', 'ROOTCA']);
+
 export type XdsProtocol = 'auto' | 'delta' | 'sotw';
 
 export interface XdsClientOptions {
@@ -226,11 +229,12 @@ export class XdsClient {
     if (errors.length > 0) this.log.warn({ type: RESOURCE_TYPES[kind].short, errors: errors.slice(0, 10) }, 'rejecting configuration (NACK); keeping the last good config');
     if (kind === 'listener') this.updateWanted('route', this.state.wantedRoutes());
     if (kind === 'cluster') this.updateWanted('endpoint', this.state.wantedEndpoints());
+    if (kind === 'listener' || kind === 'cluster') this.updateWanted('secret', this.state.wantedSecrets(LOCAL_SECRETS));
     this.republish();
     return errors;
   }
 
-  private updateWanted(kind: 'route' | 'endpoint', names: Set<string>): void {
+  private updateWanted(kind: 'route' | 'endpoint' | 'secret', names: Set<string>): void {
     const cur = this.wanted[kind];
     if (cur.size === names.size && [...names].every((n) => cur.has(n))) return;
     this.wanted[kind] = names;
