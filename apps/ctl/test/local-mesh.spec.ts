@@ -7,7 +7,7 @@ import { connect } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import http2 from 'node:http2';
 import net from 'node:net';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, spawnNatsServer, waitFor, type SpawnedNats } from '@sextant/util';
@@ -161,6 +161,34 @@ describe('sextant up -d / status / down', () => {
       });
       expect(echoed).toBe('ping\n');
     }
+  });
+
+  it('gives every proxy a certificate for its own identity from a single-use token file; a restarted sidecar gets a fresh token', async () => {
+    type Certs = { identity: string; state: string; certificate: { serial: string; method: string } };
+    const certsOf = async (url: string) => (await (await fetch(`${url}/certs`)).json()) as Certs;
+    const tokens = join(home.path, 'tokens');
+    expect(statSync(tokens).mode & 0o777).toBe(0o700);
+    for (const w of status.workloads) {
+      expect(statSync(join(tokens, `${w.instance}.sidecar.token`)).mode & 0o777).toBe(0o600);
+      expect(await certsOf(`http://${w.address}:15000`)).toMatchObject({ identity: `spiffe://cluster.local/ns/${w.namespace}/sa/${w.serviceAccount}`, state: 'VALID' });
+    }
+    const gateway = status.components.find((c) => c.name === 'ingress-gateway')!;
+    expect(await certsOf(`http://127.0.0.1:${gateway.ports['admin']}`)).toMatchObject({ identity: 'spiffe://cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account', state: 'VALID' });
+    const cli = sextant(['proxy-config', 'secret', 'echo-v2-0.test'], env);
+    expect(cli.stderr).toBe('');
+    expect(cli.stdout).toContain('IDENTITY spiffe://cluster.local/ns/test/sa/default');
+    expect(cli.stdout).toMatch(/^default\s+Cert Chain\s+ACTIVE\s+true\s+[0-9a-f]+/m);
+    expect(cli.stdout).toMatch(/^ROOTCA\s+CA\s+ACTIVE\s+true/m);
+
+    const w = status.workloads[0];
+    const tokenFile = join(tokens, `${w.instance}.sidecar.token`);
+    const tokenBefore = readFileSync(tokenFile, 'utf8');
+    const before = await certsOf(`http://${w.address}:15000`);
+    expect(sextant(['restart', w.instance], env).code).toBe(0);
+    const after = await certsOf(`http://${w.address}:15000`);
+    expect(readFileSync(tokenFile, 'utf8')).not.toBe(tokenBefore);
+    expect(after).toMatchObject({ state: 'VALID', certificate: { method: 'bootstrap-token' } });
+    expect(after.certificate.serial).not.toBe(before.certificate.serial);
   });
 
   it('reports not-ready while NATS is down and recovers without a restart', async () => {

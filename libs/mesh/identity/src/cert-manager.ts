@@ -86,6 +86,9 @@ export class WorkloadCertManager implements SecretProvider {
   private closed = false;
   private lastFailure: CertFailure | undefined;
   private issuances = 0;
+  /** Bundle version an early rotation was last scheduled for (at most one per version). */
+  private earlyFor: number | undefined;
+  private recheckRoot = false;
   private readonly random: () => number;
 
   constructor(private readonly opts: WorkloadCertManagerOptions) {
@@ -214,6 +217,10 @@ export class WorkloadCertManager implements SecretProvider {
     if (this.running || this.closed) return this.running ?? Promise.resolve();
     this.running = this.obtain(reason).finally(() => {
       this.running = undefined;
+      if (this.recheckRoot) {
+        this.recheckRoot = false;
+        this.checkSigningRoot();
+      }
     });
     return this.running;
   }
@@ -330,17 +337,29 @@ export class WorkloadCertManager implements SecretProvider {
   }
 
   private trustChanged(): void {
-    const roots = this.opts.trust.roots();
-    this.opts.metrics?.roots.set(roots.length);
+    this.opts.metrics?.roots.set(this.opts.trust.roots().length);
     this.emit(ROOT_CA_SECRET);
+    this.checkSigningRoot();
+  }
+
+  /** Rotates early (once per bundle version) when our chain no longer ends at the bundle's signing root. */
+  private checkSigningRoot(): void {
+    const roots = this.opts.trust.roots();
     const c = this.cert;
     if (!c || this.closed || roots.length === 0) return;
+    if (this.running) {
+      this.recheckRoot = true; // the certificate being obtained decides
+      return;
+    }
     const verified = verifyChain(c.chain, roots);
     const signing = new X509Certificate(roots[0]).fingerprint256;
     if (verified.ok && verified.value.root === signing) return;
+    const version = this.opts.trust.version();
+    if (version !== undefined && this.earlyFor === version) return;
+    this.earlyFor = version;
     const why = verified.ok ? 'the signing root changed' : `the certificate no longer verifies (${verified.errors[0]})`;
     const delay = this.random() * (this.opts.rootChangeJitterMs ?? 5_000);
-    this.opts.logger.info({ identity: this.spiffeId, serial: c.serial, inMs: Math.round(delay), bundleVersion: this.opts.trust.version() }, `trust bundle changed: ${why}; rotating early`);
-    if (!this.running) this.schedule(delay, 'trust bundle change');
+    this.opts.logger.info({ identity: this.spiffeId, serial: c.serial, inMs: Math.round(delay), bundleVersion: version }, `trust bundle changed: ${why}; rotating early`);
+    this.schedule(delay, 'trust bundle change');
   }
 }

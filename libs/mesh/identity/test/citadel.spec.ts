@@ -53,7 +53,7 @@ beforeAll(async () => {
   });
   adminUrl = `http://127.0.0.1:${ports.admin}`;
   try {
-    await waitForHttp(`${adminUrl}/readyz`, 200, 30_000);
+    await waitForHttp(`${adminUrl}/readyz`, 200, 60_000); // generous: the machine is shared
   } catch (err) {
     citadel.process.kill('SIGKILL');
     throw new Error(`citadel did not become ready: ${(err as Error).message}\n${citadel.output()}`);
@@ -64,7 +64,7 @@ beforeAll(async () => {
   trust = new TrustBundleWatcher({ nats: link, trustDomain: 'cluster.local', logger: quiet });
   trust.start();
   client = new CitadelClient({ address: `127.0.0.1:${ports.grpc}` });
-}, 90_000);
+}, 120_000);
 
 afterAll(async () => {
   for (const m of managers) m.close();
