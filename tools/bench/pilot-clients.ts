@@ -1,6 +1,7 @@
 // Simulated Envoy sidecars for the Pilot scale benchmark (a child process of
-// pilot-scale.ts): N raw SotW ADS streams over @grpc/grpc-js with the loaded
-// AggregatedDiscoveryService definition. Each stream behaves like Envoy:
+// pilot-scale.ts): N raw SotW ADS streams over HTTP/2 (raw-ads-stream.ts;
+// requests encoded with the loaded AggregatedDiscoveryService definition,
+// responses read without joining their chunks). Each stream behaves like Envoy:
 // wildcard CDS and LDS, then EDS for the EDS clusters and RDS for the route
 // names the listeners use; every response is ACKed with its version and
 // nonce. HTTP/2 windows are large, as Envoy's are (Envoy: 256 MiB; here 16
@@ -12,8 +13,8 @@
 //          { op: 'report' }        -> send { op: 'report', streams: [{ lastAckAt, responses, types }] }
 //          { op: 'stop' }
 // IPC out: { op: 'ready', synced } (every stream ACKed CDS, EDS, LDS, RDS once)
-import * as grpc from '@grpc/grpc-js';
 import { TYPE_URL, adsServiceDefinition, decodeMessage, type DiscoveryRequest, type DiscoveryResponse__Output } from '@sextant/proto';
+import { type LeanResponse, RawAdsConnection, type RawStream } from './raw-ads-stream';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt: string) => {
@@ -31,10 +32,11 @@ const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connectio
 
 /** Names a response makes a stream subscribe to next (CDS -> EDS, LDS -> RDS), cached per (type, version). */
 const namesCache = new Map<string, string[]>();
-function followUpNames(res: DiscoveryResponse__Output): string[] {
-  const key = `${res.typeUrl}|${res.versionInfo}`;
+function followUpNames(lean: LeanResponse): string[] {
+  const key = `${lean.typeUrl}|${lean.versionInfo}`;
   let names = namesCache.get(key);
   if (names) return names;
+  const res = readResponse(lean.join());
   const out = new Set<string>();
   for (const any of res.resources as unknown as Any[]) {
     if (res.typeUrl === TYPE_URL.cluster) {
@@ -125,11 +127,10 @@ function readResponse(buf: Buffer): DiscoveryResponse__Output {
 let markAt = Number.POSITIVE_INFINITY;
 const states: StreamState[] = [];
 const Ads = adsServiceDefinition();
-// The loaded service definition's SotW method, called with the lean response reader (the client
-// constructor's own method would decode every response fully, Any wrappers and all).
-const sotw = (Ads.service as unknown as Record<string, grpc.MethodDefinition<DiscoveryRequest, DiscoveryResponse__Output>>)['StreamAggregatedResources']!;
-const channels = Array.from({ length: CHANNELS }, () => new Ads(ADDRESS, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1, 'grpc.max_receive_message_length': 256 * 1024 * 1024, 'grpc-node.flow_control_window': 16 * 1024 * 1024 }));
-const calls: grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse__Output>[] = [];
+const sotw = (Ads.service as unknown as Record<string, { requestSerialize: (r: DiscoveryRequest) => Buffer }>)['StreamAggregatedResources']!;
+const reportError = (err: Error, stream?: number) => process.send?.({ op: 'error', stream, message: err.message });
+const connections = Array.from({ length: CHANNELS }, () => new RawAdsConnection(ADDRESS, (err) => reportError(err)));
+const calls: RawStream[] = [];
 let reportedReady = false;
 
 function open(i: number): void {
@@ -143,31 +144,32 @@ function open(i: number): void {
   };
   const state: StreamState = { lastAckAt: 0, responses: 0, acked: new Set(), subscribed: new Map(), types: {} };
   states.push(state);
-  const call = channels[i % CHANNELS]!.makeBidiStreamRequest(sotw.path, sotw.requestSerialize, readResponse);
-  calls.push(call);
-  const send = (req: DiscoveryRequest) => call.write(req);
-  call.on('data', (res: DiscoveryResponse__Output) => {
-    const now = Date.now();
-    const names = res.typeUrl === TYPE_URL.cluster || res.typeUrl === TYPE_URL.listener ? followUpNames(res) : undefined;
-    send({ typeUrl: res.typeUrl, versionInfo: res.versionInfo, responseNonce: res.nonce, resourceNames: state.subscribed.get(res.typeUrl) ?? [] });
-    state.acked.add(res.typeUrl);
-    if (now >= markAt) {
-      state.lastAckAt = now;
-      state.responses++;
-      const t = res.typeUrl.slice(res.typeUrl.lastIndexOf('.') + 1);
-      state.types[t] = (state.types[t] ?? 0) + 1;
-    }
-    if (names) {
-      const next = res.typeUrl === TYPE_URL.cluster ? TYPE_URL.endpoint : TYPE_URL.route;
-      const before = state.subscribed.get(next);
-      if (!before || before.join('\n') !== names.join('\n')) {
-        state.subscribed.set(next, names);
-        send({ typeUrl: next, resourceNames: names });
+  const call = connections[i % CHANNELS]!.open(
+    (res) => {
+      const now = Date.now();
+      const names = res.typeUrl === TYPE_URL.cluster || res.typeUrl === TYPE_URL.listener ? followUpNames(res) : undefined;
+      send({ typeUrl: res.typeUrl, versionInfo: res.versionInfo, responseNonce: res.nonce, resourceNames: state.subscribed.get(res.typeUrl) ?? [] });
+      state.acked.add(res.typeUrl);
+      if (now >= markAt) {
+        state.lastAckAt = now;
+        state.responses++;
+        const t = res.typeUrl.slice(res.typeUrl.lastIndexOf('.') + 1);
+        state.types[t] = (state.types[t] ?? 0) + 1;
       }
-    }
-    maybeReady();
-  });
-  call.on('error', (err: Error) => process.send?.({ op: 'error', stream: i, message: err.message }));
+      if (names) {
+        const next = res.typeUrl === TYPE_URL.cluster ? TYPE_URL.endpoint : TYPE_URL.route;
+        const before = state.subscribed.get(next);
+        if (!before || before.join('\n') !== names.join('\n')) {
+          state.subscribed.set(next, names);
+          send({ typeUrl: next, resourceNames: names });
+        }
+      }
+      maybeReady();
+    },
+    (err) => reportError(err, i),
+  );
+  calls.push(call);
+  const send = (req: DiscoveryRequest) => call.write(sotw.requestSerialize(req));
   send({ typeUrl: TYPE_URL.cluster, resourceNames: [], node } as DiscoveryRequest);
   send({ typeUrl: TYPE_URL.listener, resourceNames: [] });
 }
@@ -192,8 +194,8 @@ process.on('message', (m: { op: string; at?: number }) => {
   } else if (m.op === 'report') {
     process.send?.({ op: 'report', streams: states.map((s) => ({ lastAckAt: s.lastAckAt, responses: s.responses, types: s.types })) });
   } else if (m.op === 'stop') {
-    for (const c of calls) c.cancel();
-    for (const ch of channels) ch.close();
+    for (const c of calls) c.close();
+    for (const c of connections) c.close();
     setTimeout(() => process.exit(0), 200);
   }
 });
