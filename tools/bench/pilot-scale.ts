@@ -10,10 +10,10 @@
 // sees every service).
 //
 //   node tools/build.mjs pilot
-//   npx tsx --tsconfig tsconfig.base.json tools/bench/pilot-scale.ts [--services 1000] [--clients 2000] [--changes 5] [--out docs/benchmarks/pilot.md] [--cpu-prof DIR]
+//   npx tsx --tsconfig tsconfig.base.json tools/bench/pilot-scale.ts [--services 1000] [--clients 2000] [--changes 5] [--out docs/benchmarks/pilot.md] [--cpu-prof DIR] [--baseline OTHER/main.js]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
@@ -37,6 +37,9 @@ const OUT = resolve(root, arg('out', 'docs/benchmarks/pilot.md'));
 /** scoped: each namespace's Sidecar limits egress to its own namespace and `common`; full: every sidecar sees every service. */
 type Scenario = 'scoped' | 'full';
 const SCENARIOS: Scenario[] = arg('scenario', 'both') === 'both' ? ['scoped', 'full'] : [arg('scenario', 'scoped') as Scenario];
+/** A Pilot bundle to run first in each scenario, for a before/after comparison in one run (e.g. a build of an earlier commit). */
+const BASELINE = argv.includes('--baseline') ? resolve(arg('baseline', '')) : undefined;
+const BASELINE_LABEL = arg('baseline-label', 'baseline');
 const CPU_PROF = argv.includes('--cpu-prof') ? resolve(arg('cpu-prof', join(tmpdir(), 'pilot-prof'))) : undefined;
 /** Pilot's log (warnings and errors) of the last scenario run. */
 const PILOT_LOG = resolve(arg('pilot-log', join(tmpdir(), 'pilot-scale-pilot.log')));
@@ -116,12 +119,14 @@ export interface ScenarioResult {
   scenario: Scenario;
   summary: Record<string, number>;
   runs: Run[];
+  /** The same scenario with the --baseline bundle, run just before. */
+  baseline?: { summary: Record<string, number>; runs: Run[] };
 }
 
-async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
+async function runScenario(scenario: Scenario, bundle: string): Promise<ScenarioResult> {
   const { docs, virtualService } = mesh(scenario);
-  const bundle = join(root, 'dist/apps/pilot/main.js');
-  if (!existsSync(bundle)) throw new Error('build Pilot first: node tools/build.mjs pilot');
+  if (!existsSync(bundle)) throw new Error(`no Pilot bundle at ${bundle} (build Pilot first: node tools/build.mjs pilot)`);
+  const loadStart = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'pilot-scale-'));
   const nats = await spawnNatsServer({ dataDir: join(dir, 'nats') });
   const nc = await connect({ servers: nats.url });
@@ -251,6 +256,8 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
       rdsKb: Math.round(bytesPerResponse['rds']! / 1024),
       cdsKb: Math.round(bytesPerResponse['cds']! / 1024),
       errors,
+      loadStart,
+      loadEnd: loadavg()[0]!,
     };
     log(JSON.stringify(summary));
     return { scenario, summary, runs };
@@ -272,8 +279,18 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
 
 async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
-  for (const scenario of SCENARIOS) results.push(await runScenario(scenario));
-  writeFileSync(OUT, markdown({ services: SERVICES, clients: CLIENTS, namespaces: NAMESPACES, changes: CHANGES, pinned: canPin, results }));
+  const current = join(root, 'dist/apps/pilot/main.js');
+  for (const scenario of SCENARIOS) {
+    let baseline: ScenarioResult | undefined;
+    if (BASELINE) {
+      log(`scenario ${scenario}: baseline bundle ${BASELINE}`);
+      baseline = await runScenario(scenario, BASELINE);
+      log(`scenario ${scenario}: current bundle ${current}`);
+    }
+    const result = await runScenario(scenario, current);
+    results.push(baseline ? { ...result, baseline: { summary: baseline.summary, runs: baseline.runs } } : result);
+  }
+  writeFileSync(OUT, markdown({ services: SERVICES, clients: CLIENTS, namespaces: NAMESPACES, changes: CHANGES, pinned: canPin, results, ...(BASELINE ? { baselineLabel: BASELINE_LABEL } : {}) }));
   log(`wrote ${OUT}`);
 }
 
