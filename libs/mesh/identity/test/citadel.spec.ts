@@ -50,6 +50,7 @@ beforeAll(async () => {
     SEXTANT_DATA_DIR: dataDir,
     SEXTANT_LOG_LEVEL: 'info',
     CITADEL_ROOT_OVERLAP: '1h',
+    CITADEL_CERT_TTL: '6s', // Citadel's default lifetime: what a workload asking for none gets
   });
   adminUrl = `http://127.0.0.1:${ports.admin}`;
   try {
@@ -78,7 +79,7 @@ afterAll(async () => {
 
 const mint = (sa: string) => requestBootstrapToken({ adminUrl, dataDir }, { namespace: 'shop', serviceAccount: sa });
 
-function manager(sa: string, token: () => string | undefined, lifetimeSeconds = 0, signer: CertificateSigner = client) {
+function manager(sa: string, token: () => string | undefined, lifetimeSeconds = 3600, signer: CertificateSigner = client) {
   const logs: Record<string, unknown>[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const registry = new Registry();
@@ -135,9 +136,9 @@ describe('WorkloadCertManager against Citadel', () => {
     await citadelLogged((l) => l['msg'] === 'certificate issued' && l['credential'] === t.id && l['method'] === 'bootstrap-token', 'the issuance');
   });
 
-  it('rotates at ~80 % of a short lifetime with renewal tokens, never without a certificate', async () => {
+  it("rotates at ~80 % of Citadel's (short) default lifetime with renewal tokens, never without a certificate", async () => {
     const t = await mint('reviews');
-    const { m, logs } = manager('reviews', () => t.token, 6);
+    const { m, logs } = manager('reviews', () => t.token, 0); // 0: Citadel's --cert-ttl (6 s here)
     const first = await m.ready(20_000);
     const life = first.notAfter.getTime() - first.issuedAt.getTime();
     expect(life).toBeGreaterThan(4_500);
@@ -168,7 +169,7 @@ describe('WorkloadCertManager against Citadel', () => {
     const dead = new CitadelClient({ address: `127.0.0.1:${await freePort()}`, timeoutMs: 2_000 });
     let target: CitadelClient = dead;
     // Citadel "moves" to its real address after a few failed attempts.
-    const { m, logs } = manager('echo', () => t.token, 0, { createCertificate: (req) => target.createCertificate(req) });
+    const { m, logs } = manager('echo', () => t.token, 3600, { createCertificate: (req) => target.createCertificate(req) });
     await waitFor(() => m.status().consecutiveFailures >= 3, { timeoutMs: 15_000, what: 'three failed attempts' });
     expect(m.status().lastFailure).toMatchObject({ stage: 'sign', code: 'UNAVAILABLE' });
     const delays = logs.filter((l) => String(l['msg']).includes('issuance failed')).map((l) => Number(l['retryInMs']));
