@@ -79,20 +79,22 @@ function tcpCall(identity: string): Promise<boolean> {
 
 function call(identity: string | undefined, req: (typeof REQUESTS)[number]): Promise<number> {
   const leaf = identity ? leaves.get(identity) : undefined;
+  // https passes TLS options (ALPN included) through to tls.connect.
+  const options: https.RequestOptions & tls.ConnectionOptions = {
+    host: '127.0.0.1',
+    port,
+    method: req.method,
+    path: req.path,
+    headers: { host: 'svc', ...(req.headers ?? {}) },
+    agent: false,
+    ca: ca.certPem,
+    ...(leaf ? { cert: leaf.certPem, key: leaf.keyPem } : {}),
+    ALPNProtocols: ALPN,
+    checkServerIdentity: () => undefined,
+  };
   return new Promise((done) => {
     const r = https.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: req.method,
-        path: req.path,
-        headers: { host: 'svc', ...(req.headers ?? {}) },
-        agent: false,
-        ca: ca.certPem,
-        ...(leaf ? { cert: leaf.certPem, key: leaf.keyPem } : {}),
-        ALPNProtocols: ALPN,
-        checkServerIdentity: () => undefined,
-      },
+      options,
       (res) => {
         res.resume();
         res.on('end', () => done(res.statusCode ?? 0));
