@@ -5,7 +5,7 @@
 // 1000 req/s and RSS. Writes docs/benchmarks/proxy.md.
 //
 //   node tools/build.mjs proxy
-//   npx tsx --tsconfig tsconfig.base.json tools/bench/proxy-hop.ts [--rounds 3] [--seconds 10]
+//   npx tsx --tsconfig tsconfig.base.json tools/bench/proxy-hop.ts [--rounds 3] [--seconds 10] [--main dist/apps/proxy/main.js]
 //
 // Needs nginx, haproxy and wrk (apt-get install -y nginx haproxy wrk).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -23,6 +23,8 @@ const opt = (name: string, d: number) => (argv.includes(`--${name}`) ? Number(ar
 const ROUNDS = opt('rounds', 3);
 const SECONDS = opt('seconds', 10);
 const RATE = opt('rate', 1000);
+/** The proxy bundle (--main <path>): dist/apps/proxy/main.js unless given. */
+const MAIN = argv.includes('--main') ? resolve(argv[argv.indexOf('--main') + 1]!) : join(ROOT, 'dist/apps/proxy/main.js');
 const CONNECTIONS = 32;
 const CPU_LOAD = '1';
 const CPU_HOP = '0';
@@ -195,7 +197,7 @@ async function sextant(ads: FakeAdsServer, mode: 'ingress' | 'sidecar', ports: R
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
   };
   // Launched like the local mesh launches proxies (Node flags included).
-  const p = start([process.execPath, ...PROXY_NODE_FLAGS, join(ROOT, 'dist/apps/proxy/main.js'), '--mode', mode], env, CPU_HOP);
+  const p = start([process.execPath, ...PROXY_NODE_FLAGS, MAIN, '--mode', mode], env, CPU_HOP);
   const end = Date.now() + 20_000;
   while (Date.now() < end) {
     const ok = await fetch(`http://127.0.0.1:${health}/healthz/ready`).then((r) => r.ok, () => false);
@@ -363,7 +365,7 @@ function report(rows: Row[], load0: string, load1: string): void {
     '',
     `## RSS`,
     '',
-    `The one-hop proxy's RSS (${fmt(hop.rss, 1)} MB after load; about 77 MB after V8's memory reducer runs when idle) is mostly not the data plane: an empty Node 20 process is about 40 MB here, the shared service runtime every Sextant app boots with (fastify admin, pino, prom-client, NATS client) adds about 18 MB, gRPC and the protobuf descriptors of Envoy's API about 20 MB; the live JS heap is about 20 MB, mostly module code and strings. Meeting 50 MB would take a slimmer runtime for the proxy (admin on node:http, no NATS client until telemetry needs it) and precompiled codecs for the few Envoy messages instead of reflection over the whole API.`,
+    `The one-hop proxy's RSS is ${fmt(hop.rss, 1)} MB after load, launched with \`${PROXY_NODE_FLAGS.join(' ')}\` (see "Memory" below for the flags side by side; proxies were launched with \`--enable-source-maps\` and V8's default young generation before, about 110-120 MB). Where it goes, measured with heap snapshots and per-module imports: an empty Node 20 process is about 40 MB here, 34 MB of it file-backed pages of the node binary that every proxy on a host shares (RssAnon, the private part, is in the Memory table); the live JS heap is about 23 MB, of which code objects and strings are about 14 MB (mostly bytecode and the source text of the bundle, grpc-js, protobufjs, fastify, pino, prom-client, the NATS client, re2js and jose) and the Envoy .proto texts and reflected descriptors about 2 MB; the young generation grows to 16 MB semi-spaces under load unless capped. Meeting 50 MB of VmRSS is out of reach for a Node process that loads this much code (the binary alone is 34 MB of it); what remains to cut is the shared runtime every Sextant app boots with (fastify admin, pino, prom-client, NATS client: about 20 MB of RSS when imported alone into an empty process, Node's module loader included) and the reflection over Envoy's API (precompiled codecs for the few messages the proxy decodes).`,
     '',
     'Raw results:',
     '',

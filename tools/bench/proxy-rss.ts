@@ -39,8 +39,9 @@ function variants(): Variant[] {
   argv.forEach((a, i) => {
     if (a !== '--variant') return;
     const spec = argv[i + 1]!;
-    const eq = spec.indexOf('=');
+    // "name=path|flags": the name may hold '=' (flags), the path may not.
     const bar = spec.indexOf('|');
+    const eq = (bar < 0 ? spec : spec.slice(0, bar)).lastIndexOf('=');
     const main = bar < 0 ? spec.slice(eq + 1) : spec.slice(eq + 1, bar);
     const flags = bar < 0 ? '' : spec.slice(bar + 1);
     out.push({ name: spec.slice(0, eq), main: resolve(ROOT, main), flags: flags.split(' ').filter(Boolean) });
