@@ -88,6 +88,7 @@ beforeAll(async () => {
   const apiLeaf = issueLeaf(ca, { dns: ['api.example.com'] });
   const simplePort = await httpsServer(apiLeaf);
   const mutualPort = await httpsServer(apiLeaf, ca.certPem);
+  const expiredPort = await httpsServer(issueLeaf(ca, { dns: ['api.example.com'], notBefore: new Date(Date.now() - 7_200_000), notAfter: new Date(Date.now() - 3_600_000) }));
   const dir = mkdtempSync(join(tmpdir(), 'sextant-tls-'));
   const clientFileLeaf = issueLeaf(ca, { uris: [spiffe('egress', 'files')] });
   writeFileSync(join(dir, 'cert.pem'), clientFileLeaf.certPem);
@@ -109,10 +110,13 @@ beforeAll(async () => {
         staticCluster('simple-wrong-sni', [simplePort], upstreamTls({ validationContext: { trustedCa: { inlineString: ca.certPem } } }, 'wrong.example.com')),
         staticCluster('simple-system-roots', [simplePort], upstreamTls({}, 'api.example.com')),
         staticCluster('mutual-files', [mutualPort], upstreamTls({ tlsCertificates: [{ certificateChain: { filename: join(dir, 'cert.pem') }, privateKey: { filename: join(dir, 'key.pem') } }], validationContext: { trustedCa: { filename: join(dir, 'ca.pem') }, matchSubjectAltNames: [{ exact: 'api.example.com' }] } }, 'api.example.com')),
+        staticCluster('expired', [expiredPort], upstreamTls({ validationContext: { trustedCa: { inlineString: ca.certPem } } }, 'api.example.com')),
+        staticCluster('expired-allowed', [expiredPort], upstreamTls({ validationContext: { trustedCa: { inlineString: ca.certPem }, allowExpiredCertificate: true } }, 'api.example.com')),
+        staticCluster('expired-allowed-wrong-name', [expiredPort], upstreamTls({ validationContext: { trustedCa: { inlineString: ca.certPem }, allowExpiredCertificate: true } }, 'other.example.com')),
         staticCluster('sni-a', [aPort]),
         staticCluster('sni-b', [bPort]),
       )
-      .set('route', routeConfig('out', [vhost(['*'], ['strict', 'simple-wrong-sni', 'simple-system-roots', 'simple', 'mutual-files'].map((c) => route(`/${c}`, { cluster: c })))]))
+      .set('route', routeConfig('out', [vhost(['*'], ['strict', 'simple-wrong-sni', 'simple-system-roots', 'simple', 'mutual-files', 'expired-allowed-wrong-name', 'expired-allowed', 'expired'].map((c) => route(`/${c}`, { cluster: c })))]))
       .set(
         'listener',
         listener('out', P.out, [{ filters: [hcm({ rds: 'out' })] }]),
@@ -188,6 +192,12 @@ describe('origination to external hosts (DestinationRule SIMPLE / MUTUAL)', () =
 
   it('without a validation context the system roots apply: a private CA is not trusted', async () => {
     expect((await request(P.out, '/simple-system-roots')).status).toBe(503);
+  });
+
+  it('an expired server certificate is refused unless allow_expired_certificate (which still checks the name)', async () => {
+    expect((await request(P.out, '/expired')).status).toBe(503);
+    expect((await request(P.out, '/expired-allowed')).status).toBe(200);
+    expect((await request(P.out, '/expired-allowed-wrong-name')).status).toBe(503);
   });
 
   it('MUTUAL with certificate, key and CA from files', async () => {

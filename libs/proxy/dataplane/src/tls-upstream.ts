@@ -70,5 +70,18 @@ export function connectUpstream(contexts: TlsContexts | undefined, cluster: Clus
     ...(alpn ? { ALPNProtocols: alpn } : {}),
   });
   socket.setNoDelay(true);
+  const v = cfg.common.validation;
+  if (!c.rejectUnauthorized && v?.trust !== undefined) {
+    // allow_expired_certificate: node cannot tolerate just expiry, so the verdict is checked here (before the pool's listener runs).
+    socket.once('secureConnect', () => {
+      const err = socket.authorizationError as unknown as string | Error | undefined;
+      const code = typeof err === 'string' ? err : (err as (Error & { code?: string }) | undefined)?.code;
+      if (err === undefined || err === null) return;
+      if (code !== 'CERT_HAS_EXPIRED') return void socket.destroy(new Error(`upstream certificate not trusted (${code ?? String(err)})`));
+      // node skipped the identity check after the chain error: run it now.
+      const identity = c.checkServerIdentity(servername ?? host.address, socket.getPeerCertificate(true));
+      if (identity) socket.destroy(identity);
+    });
+  }
   return { socket, readyEvent: 'secureConnect', tls: true };
 }
