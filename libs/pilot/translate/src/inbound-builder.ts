@@ -68,7 +68,6 @@ export function buildVirtualInbound(ctx: TranslateContext): ListenerObject {
   return {
     name: VIRTUAL_INBOUND_LISTENER,
     address: { socketAddress: { address: '0.0.0.0', portValue: ctx.push.mesh.proxyInboundPort } },
-    useOriginalDst: { value: true },
     trafficDirection: 'INBOUND',
     listenerFilters: [
       { name: FILTER.originalDst, typedConfig: typed(TYPED.originalDst) },
