@@ -29,7 +29,7 @@ let inSecrets: StaticSecretProvider;
 let outSecrets: StaticSecretProvider;
 let serverLeaf: TestLeaf;
 const closers: (() => void)[] = [];
-const P = { strict: 0, out: 0, sni: 0, gw: 0 };
+const P = { strict: 0, out: 0, sni: 0, gw: 0, ptcp: 0 };
 
 function hashOf(pem: string): string {
   return createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
@@ -66,7 +66,7 @@ beforeAll(async () => {
   ca = createTestCa();
   serverLeaf = issueLeaf(ca, { uris: [SERVER_ID] });
   app = await startUpstream('app');
-  [P.strict, P.out, P.sni, P.gw] = (await freePorts(4)) as [number, number, number, number];
+  [P.strict, P.out, P.sni, P.gw, P.ptcp] = (await freePorts(5)) as [number, number, number, number, number];
   inSecrets = meshSecrets(ca, serverLeaf);
   inbound = testDataplane({ self: { ...SELF, serviceAccount: 'server' }, secrets: inSecrets });
   const appRoutes = { inline: routeConfig('inbound', [vhost(['*'], [route('/', { cluster: 'inbound|app' })])]) };
@@ -120,6 +120,7 @@ beforeAll(async () => {
       .set(
         'listener',
         listener('out', P.out, [{ filters: [hcm({ rds: 'out' })] }]),
+        listener('permissive-tcp', P.ptcp, inboundChains(P.ptcp, 'PERMISSIVE', [tcpProxy('sni-a')], 'tcp'), { listenerFilters: [{ name: 'envoy.filters.listener.tls_inspector' }] }),
         listener('sni', P.sni, [{ filterChainMatch: { serverNames: ['a.example.com'] }, filters: [tcpProxy('sni-a')] }, { filterChainMatch: { serverNames: ['*.example.com'] }, filters: [tcpProxy('sni-b')] }], { listenerFilters: [{ name: 'envoy.filters.listener.tls_inspector' }] }),
       )
       .snapshot(),
@@ -260,6 +261,25 @@ describe('TLS passthrough by SNI (tcp_proxy chains without a transport socket)',
       s.on('error', (e: NodeJS.ErrnoException) => resolve({ data, error: e.code ?? e.message }));
       s.on('close', () => resolve({ data, ...(san ? { san } : {}) }));
     });
+
+  it("PERMISSIVE TCP ports pass the application's own TLS (no mesh ALPN) through to it", async () => {
+    const r = await new Promise<{ data: string; san?: string }>((resolve) => {
+      const s = tls.connect({ host: '127.0.0.1', port: P.ptcp, servername: 'a.example.com', ca: ca.certPem });
+      let data = '';
+      let san: string | undefined;
+      s.on('secureConnect', () => {
+        san = s.getPeerCertificate().subjectaltname;
+        s.write('hello');
+      });
+      s.on('data', (d: Buffer) => {
+        data += d.toString();
+        if (data.endsWith('hello')) s.end();
+      });
+      s.on('error', () => undefined);
+      s.on('close', () => resolve({ data, ...(san ? { san } : {}) }));
+    });
+    expect(r).toEqual({ data: 'a:hello', san: 'DNS:a.example.com' });
+  });
 
   it('routes by exact and wildcard server names; the client sees the backend certificate; unknown names are closed', async () => {
     expect(await probe('a.example.com')).toEqual({ data: 'a:hello', san: 'DNS:a.example.com' });
