@@ -26,7 +26,7 @@ const SCENARIOS: Scenario[] = readdirSync(GOLDEN_DIR)
 
 /** Destination ports to exercise: every port a chain matches plus an undeclared one (the catch-all); gateways: their own port. */
 function portsOf(l: ListenerObject & Record<string, unknown>): number[] {
-  const capture = (l['useOriginalDst'] as { value?: boolean } | undefined)?.value || (l.listenerFilters ?? []).some((f) => f.name?.endsWith('.original_dst'));
+  const capture = (l['useOriginalDst'] as { value?: boolean } | undefined)?.value || ((l['listenerFilters'] ?? []) as { name?: string }[]).some((f) => f.name?.endsWith('.original_dst'));
   if (!capture) return [Number((l['address'] as { socketAddress: { portValue: number } }).socketAddress.portValue)];
   const ports = new Set((l.filterChains ?? []).map((c) => c.filterChainMatch?.destinationPort?.value).filter((p): p is number => p !== undefined));
   return [...[...ports].sort((a, b) => a - b), 7777];
