@@ -64,6 +64,15 @@ async function h2Calls(h2: H2Via, n: number, headers: Record<string, string> = {
 beforeAll(async () => {
   mesh = await startMesh('sextant-proxy-echo-', join(FIXTURES, 'proxy-echo.yaml'));
   client = mesh.instance('client-0').address;
+  // Every echo instance answers through the client's sidecar before the tests start.
+  await waitFor(
+    async () => {
+      const seen = new Set<string>();
+      for (let i = 0; i < 12; i++) seen.add((await httpVia(client, 'http://echo:8080/ready')).echo?.instance ?? 'none');
+      return ECHO_INSTANCES.every((x) => seen.has(x));
+    },
+    { timeoutMs: 30_000, intervalMs: 200, what: 'every echo instance to answer through the client sidecar' },
+  );
 }, 300_000);
 
 afterAll(() => mesh?.down());

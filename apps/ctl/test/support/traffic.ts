@@ -17,7 +17,7 @@ export interface HttpAnswer {
   headers: Record<string, string | string[] | undefined>;
   body: string;
   /** The echo answer when the body is echo's JSON. */
-  echo?: { instance: string; version: string; protocol: string; attempt?: number; [k: string]: unknown };
+  echo?: { instance: string; version: string; protocol: string; attempt?: number; headers?: Record<string, unknown>; [k: string]: unknown };
   ms: number;
 }
 
