@@ -33,7 +33,30 @@ interface Entry<T> {
 
 export class TlsError extends Error {}
 
+/** Envoy-like ssl.* counters, proxy-wide (downstream: listeners, upstream: clusters). */
+export interface TlsStats {
+  downstream_handshake: number;
+  downstream_connection_error: number;
+  downstream_fail_verify_no_cert: number;
+  downstream_fail_verify_error: number;
+  downstream_fail_verify_san: number;
+  /** Connections closed because the chain's certificate or roots were not available. */
+  downstream_context_unavailable: number;
+  upstream_handshake: number;
+  upstream_context_unavailable: number;
+}
+
 export class TlsContexts {
+  readonly stats: TlsStats = {
+    downstream_handshake: 0,
+    downstream_connection_error: 0,
+    downstream_fail_verify_no_cert: 0,
+    downstream_fail_verify_error: 0,
+    downstream_fail_verify_san: 0,
+    downstream_context_unavailable: 0,
+    upstream_handshake: 0,
+    upstream_context_unavailable: 0,
+  };
   private generation = 0;
   private readonly servers = new WeakMap<DownstreamTlsConfig, Entry<ServerTls>>();
   private readonly clients = new WeakMap<UpstreamTlsConfig, Entry<ClientTls>>();

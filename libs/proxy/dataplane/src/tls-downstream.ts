@@ -13,6 +13,8 @@ import type { ConnInfo } from './http-context';
 import type { TlsContexts } from './tls-contexts';
 import { principalOf, verifyPeer, xfccValue } from './tls-verify';
 
+const warned = new WeakSet<Error>();
+
 export interface ClientHelloFacts {
   serverName: string;
   /** ALPN the client offered. */
@@ -37,7 +39,12 @@ export function terminateTls(socket: Socket, cfg: DownstreamTlsConfig, hello: Cl
   if (cfg.requireSni && !hello.serverName) return Promise.resolve(refuse('no SNI and the context requires one'));
   const server = contexts.server(cfg);
   if (server instanceof Error) {
-    log.warn({ listener: conn.listenerName, err: server.message }, 'TLS context unavailable; connection closed');
+    contexts.stats.downstream_context_unavailable++;
+    // The same error object stands until secrets change: warn once, not per connection.
+    if (!warned.has(server)) {
+      warned.add(server);
+      log.warn({ listener: conn.listenerName, err: server.message }, 'TLS context unavailable; connections to TLS chains are closed');
+    }
     return Promise.resolve(refuse(server.message));
   }
   if (hello.initial.length > 0) socket.unshift(hello.initial);
@@ -55,21 +62,38 @@ export function terminateTls(socket: Socket, cfg: DownstreamTlsConfig, hello: Cl
       if (done) return;
       done = true;
       clearTimeout(timer);
-      t.off('error', onError);
+      t.off('error', onSocketError);
       resolve(v);
     };
-    const onError = (err: Error) => {
+    /** counted: the failure already has its own counter (verification). */
+    const onError = (err: Error, counted = false) => {
+      if (!done && !counted) {
+        // node may fail the handshake itself (client certificate required and missing, chain refused).
+        const code = String((err as NodeJS.ErrnoException).code ?? err.message);
+        const st = contexts.stats;
+        if (code.includes('PEER_DID_NOT_RETURN_A_CERTIFICATE')) st.downstream_fail_verify_no_cert++;
+        else if (code.includes('CERTIFICATE_VERIFY_FAILED')) st.downstream_fail_verify_error++;
+        else st.downstream_connection_error++;
+      }
       log.debug({ listener: conn.listenerName, err: err.message }, 'TLS handshake failed');
       t.destroy();
       socket.destroy();
       finish(undefined);
     };
     const timer = setTimeout(() => onError(new Error('TLS handshake timeout')), timeoutMs);
-    t.on('error', onError);
+    const onSocketError = (err: Error) => onError(err);
+    t.on('error', onSocketError);
     t.once('close', () => finish(undefined));
     t.once('secure', () => {
       const why = verifyPeer(t, cfg.common.validation, cfg.requireClientCertificate);
-      if (why !== undefined) return onError(new Error(why));
+      if (why !== undefined) {
+        const st = contexts.stats;
+        if (why.startsWith('no peer')) st.downstream_fail_verify_no_cert++;
+        else if (why.startsWith('peer certificate not trusted')) st.downstream_fail_verify_error++;
+        else st.downstream_fail_verify_san++;
+        return onError(new Error(why), true);
+      }
+      contexts.stats.downstream_handshake++;
       // What tls.Server does for its sockets: the handshake is over, the chain verdict is known.
       (t as unknown as { secureConnecting: boolean }).secureConnecting = false;
       conn.secure = true;

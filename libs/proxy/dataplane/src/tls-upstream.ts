@@ -57,7 +57,10 @@ export function connectUpstream(contexts: TlsContexts | undefined, cluster: Clus
   if (cfg === undefined) return { socket: net.connect({ host: host.address, port: host.port, noDelay: true }), readyEvent: 'connect', tls: false };
   if (!contexts) return failed(new Error('TLS origination needs a secret provider'));
   const c = contexts.client(cfg);
-  if (c instanceof Error) return failed(c);
+  if (c instanceof Error) {
+    contexts.stats.upstream_context_unavailable++;
+    return failed(c);
+  }
   const alpn = alpnFor(cfg, kind);
   const servername = cfg.sni || (isIP(host.hostname) === 0 && host.hostname ? host.hostname : undefined);
   const socket = tls.connect({
@@ -70,6 +73,7 @@ export function connectUpstream(contexts: TlsContexts | undefined, cluster: Clus
     ...(alpn ? { ALPNProtocols: alpn } : {}),
   });
   socket.setNoDelay(true);
+  socket.once('secureConnect', () => contexts.stats.upstream_handshake++);
   const v = cfg.common.validation;
   if (!c.rejectUnauthorized && v?.trust !== undefined) {
     // allow_expired_certificate: node cannot tolerate just expiry, so the verdict is checked here (before the pool's listener runs).

@@ -192,8 +192,13 @@ describe('mesh mTLS between two proxies configured by decoded Envoy config', () 
     expect((await tlsProbe(P.strict, { cert: foreign.certPem, key: foreign.keyPem })).ok).toBe(false);
     const expired = issueLeaf(ca, { uris: [CLIENT_ID], notBefore: new Date(Date.now() - 7_200_000), notAfter: new Date(Date.now() - 3_600_000) });
     expect((await tlsProbe(P.strict, { cert: expired.certPem, key: expired.keyPem })).ok).toBe(false);
+    const before = { ...inbound.tls.stats };
     const alien = issueLeaf(ca, { uris: ['spiffe://other.domain/ns/default/sa/client'] });
     expect((await tlsProbe(P.strict, { cert: alien.certPem, key: alien.keyPem })).ok).toBe(false);
+    expect(inbound.tls.stats.downstream_fail_verify_san).toBe(before.downstream_fail_verify_san + 1);
+    expect((await tlsProbe(P.strict, {})).ok).toBe(false);
+    expect(inbound.tls.stats.downstream_fail_verify_no_cert).toBe(before.downstream_fail_verify_no_cert + 1);
+    expect(inbound.tls.stats.downstream_handshake).toBeGreaterThan(0);
   });
 
   it('the client refuses a server whose identity is not the expected one, or whose chain is not trusted', async () => {
