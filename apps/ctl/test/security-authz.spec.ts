@@ -215,7 +215,7 @@ describe('Istio task: JWT on the ingress gateway', () => {
   beforeAll(async () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256');
     const jwk = { ...(await exportJWK(publicKey)), kid: 'sextant-test', alg: 'RS256', use: 'sig' };
-    const sign = (key: CryptoKey, kid = 'sextant-test') =>
+    const sign = (key: Parameters<SignJWT['sign']>[0], kid = 'sextant-test') =>
       new SignJWT({ groups: ['group1'] }).setProtectedHeader({ alg: 'RS256', kid }).setIssuer(ISSUER).setSubject('tester').setIssuedAt().setExpirationTime('1h').sign(key);
     token = await sign(privateKey);
     // Same issuer and kid, signed by a key the gateway does not know: what an attacker can make.

@@ -90,7 +90,8 @@ export function makeCert(o: CertOptions): Pem {
   const signerKey = createPrivateKey(o.issuer?.keyPem ?? keyPem);
   const alg = sigAlg(signerKey);
   cert.siginfo.algorithmOid = alg.oid;
-  const tbs = forge.pki.getTBSCertificate(cert);
+  // In node-forge, missing from its type definitions.
+  const tbs = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
   const fields = tbs.value as forge.asn1.Asn1[];
   fields[2] = alg.asn1;
   if (o.issuer) fields[3] = subjectAsn1(o.issuer.certPem);
