@@ -31,6 +31,7 @@ export function statEntries(dp: Dataplane, xds?: XdsStatsSource): [string, numbe
   }
   for (const h of hcms(dp)) for (const [k, v] of Object.entries(h.stats)) out.push([`http.${h.config.statPrefix}.${k}`, v]);
   out.push(...securityStatEntries(dp));
+  for (const [k, v] of Object.entries(dp.tls.stats)) out.push([`ssl.${k}`, v]);
   out.push(['listener_manager.total_listeners_active', dp.listeners.listenerNames.length]);
   out.push(['cluster_manager.active_clusters', dp.active().clusters.size]);
   out.push(['server.live', dp.draining ? 0 : 1]);

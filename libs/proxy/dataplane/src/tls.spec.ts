@@ -3,6 +3,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dataplane } from './dataplane';
+import { statEntries } from './proxy-stats';
 import { FakeConfigSource, freePorts, hcm, HTTP_OPTIONS_TYPE, listener, request, route, routeConfig, startTcpEcho, startUpstream, staticCluster, tcpProxy, testDataplane, vhost, SELF, type Upstream } from './testing';
 import { autoMtlsMatches, createTestCa, inboundChains, issueLeaf, meshSecrets, spiffe, tlsModeMetadata, type TestCa, type TestLeaf } from './tls-testing';
 import type { StaticSecretProvider } from './secrets';
@@ -199,6 +200,8 @@ describe('mesh mTLS between two proxies configured by decoded Envoy config', () 
     expect((await tlsProbe(P.strict, {})).ok).toBe(false);
     expect(inbound.tls.stats.downstream_fail_verify_no_cert).toBe(before.downstream_fail_verify_no_cert + 1);
     expect(inbound.tls.stats.downstream_handshake).toBeGreaterThan(0);
+    const stats = new Map(statEntries(inbound));
+    expect(stats.get('ssl.downstream_fail_verify_no_cert')).toBe(inbound.tls.stats.downstream_fail_verify_no_cert);
   });
 
   it('the client refuses a server whose identity is not the expected one, or whose chain is not trusted', async () => {
