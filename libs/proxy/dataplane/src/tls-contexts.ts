@@ -123,7 +123,8 @@ export class TlsContexts {
     const opts: tls.SecureContextOptions = {};
     if (c.certificate) Object.assign(opts, this.certificate(c.certificate));
     const trust = c.validation?.trust;
-    if (trust) opts.ca = this.trusted(trust);
+    // System roots: node's default store (bundled roots plus NODE_EXTRA_CA_CERTS), by leaving `ca` unset.
+    if (trust && trust.kind !== 'system') opts.ca = this.trusted(trust);
     if (c.minVersion) opts.minVersion = c.minVersion;
     if (c.maxVersion) opts.maxVersion = c.maxVersion;
     if (c.ciphers) opts.ciphers = c.ciphers;
@@ -140,8 +141,7 @@ export class TlsContexts {
     throw new TlsError(`TLS certificate secret ${src.name} is not available`);
   }
 
-  private trusted(src: TrustSource): string | string[] {
-    if (src.kind === 'system') return [...tls.rootCertificates];
+  private trusted(src: Exclude<TrustSource, { kind: 'system' }>): string {
     if (src.kind === 'pem') return readPem(src.source);
     const p = this.provider?.get(src.name);
     if (p?.kind === 'validationContext') return p.trustedCaPem;
