@@ -84,9 +84,10 @@ export function selectFilterChain(l: ListenerConfig, f: ConnectionFacts): Filter
   return c[0] ?? l.defaultFilterChain;
 }
 
-/** Whether choosing among the chains needs the first bytes (SNI, TLS or not, ALPN / HTTP). */
+/** Whether choosing among the chains (or terminating TLS on one) needs the first bytes (SNI, TLS or not, ALPN / HTTP). */
 export function needsInspection(l: ListenerConfig): boolean {
-  return l.filterChains.some((c) => c.match.serverNames.length > 0 || c.match.transportProtocol !== '' || c.match.applicationProtocols.length > 0);
+  // TLS chains too: the ClientHello's ALPN decides what the handshake negotiates.
+  return l.filterChains.some((c) => c.tls !== undefined || c.match.serverNames.length > 0 || c.match.transportProtocol !== '' || c.match.applicationProtocols.length > 0);
 }
 
 /** Whether some chain depends on a TLS ClientHello (transport protocol tls, SNI, or TLS termination): worth peeking even on opaque ports. */

@@ -228,6 +228,20 @@ describe('TLS termination with a secret from SDS (gateway SIMPLE)', () => {
     expect('error' in (await get(undefined))).toBe(true);
   });
 
+  it('negotiates h2 by ALPN with HTTP/2 clients', async () => {
+    const session = http2.connect(`https://127.0.0.1:${P.gw}`, { servername: 'gw.example.com', ca: ca.certPem });
+    session.on('error', () => undefined);
+    const status = await new Promise<number | string>((resolve) => {
+      const req = session.request({ ':path': '/', ':authority': 'gw.example.com' });
+      req.on('response', (h) => resolve(Number(h[':status'])));
+      req.on('error', (e) => resolve(e.message));
+      req.end();
+    });
+    expect((session.socket as tls.TLSSocket).alpnProtocol).toBe('h2');
+    session.close();
+    expect(status).toBe(200);
+  });
+
   it('HTTP/2 with prior knowledge over TLS without ALPN', async () => {
     const sock = tls.connect({ host: '127.0.0.1', port: P.gw, servername: 'gw.example.com', ca: ca.certPem });
     const session = http2.connect('https://gw.example.com', { createConnection: () => sock });
