@@ -3,7 +3,8 @@
 // sends through its sidecar (explicit capture on 15001) over HTTP/1.1, h2c
 // and gRPC; TCP goes through the ingress gateway as in Istio's tcp-echo
 // task (Istio's own YAML, by path). Defaults first (no config), then
-// routing, mirroring, TCP shifting and circuit breaking. One mesh per file.
+// routing, mirroring, TCP shifting, circuit breaking, and a POST with the
+// config removed again. One mesh per file.
 import { join } from 'node:path';
 import http from 'node:http';
 import net from 'node:net';
@@ -35,6 +36,7 @@ spec:
   hosts: [echo]
   http: ${http}
 `;
+const DEFAULT = `[{ route: [{ destination: { host: echo } }] }]`;
 const split = (v1: number, v2: number) => `[{ route: [{ destination: { host: echo, subset: v1 }, weight: ${v1} }, { destination: { host: echo, subset: v2 }, weight: ${v2} }] }]`;
 const byHeader = `
   - match: [{ headers: { x-canary: { exact: "yes" } } }]
@@ -78,16 +80,6 @@ beforeAll(async () => {
 afterAll(() => mesh?.down());
 
 describe('defaults (no Istio config)', () => {
-  it('runs a POST whose handler has a side effect and answers 503 exactly once', async () => {
-    const id = `post-once-${Date.now()}`;
-    const r = await httpVia(client, 'http://echo:8080/orders', { method: 'POST', body: '{"item":1}', headers: { 'content-type': 'application/json', 'x-echo-id': id, 'x-echo-status': '503' } });
-    expect(r.status).toBe(503);
-    expect(r.echo?.attempt).toBe(1); // the app's own answer, not a proxy's
-    await new Promise((res) => setTimeout(res, 500)); // a retry, had there been one, would have landed by now
-    const seen = await Promise.all(ECHO_INSTANCES.map(async (i) => (await echoStats(mesh.instance(i).appAddress!)).byId[id]?.total ?? 0));
-    expect(seen.reduce((a, b) => a + b, 0)).toBe(1);
-  });
-
   it('balances 3,000 gRPC calls on one client connection over the 3 instances (33 % ± 5 % each)', async () => {
     const c = grpcVia(client, 'echo:7070');
     const rs = await grpcCalls(c, 3000, {}, 8);
@@ -264,7 +256,7 @@ spec:
   // before the upstream connection exists, and bytes arriving in between are dropped. Remove `.fails` when fixed.
   it.fails('carries bytes sent at once after the 200 (known proxy bug: early tunnel bytes lost)', async () => {
     const vip = await serviceVip(client, 9000);
-    const rs = await connections(`${vip}:9000`, 60);
+    const rs = await connections(`${vip}:9000`, 30);
     expect(rs.filter((r) => !/^(one|two) hello/.test(r))).toEqual([]);
   });
 
@@ -313,5 +305,25 @@ spec:
     const prom = await sidecarPrometheus(client);
     const uo = prom.split('\n').filter((l) => l.startsWith('istio_requests_total{') && l.includes('destination_service="httpbin.default.svc.cluster.local"') && l.includes('response_code="503"'));
     expect(uo.join('\n')).toContain('response_flags="UO"');
+  });
+});
+
+describe('defaults for a non-idempotent request (no Istio config for echo)', () => {
+  beforeAll(() => mesh.remove(dr(ECHO), vs(DEFAULT)));
+
+  // Proxy bug (HTTP/1.1 upstream over mTLS): a request with a body crashes the CLIENT's sidecar process:
+  // node's TLSWrap::DoWrite aborts with "Assertion failed: !current_write_" (log: <instance>.sidecar.log), from
+  // Http1 upstream sendData() -> socket.write() right after sendHead()'s writeFast() wrote to the same TLS socket's
+  // handle while that write was still pending. The client sees "socket hang up"; the sidecar restarts. Any POST
+  // between sidecars reproduces it (curl -x http://<client>:15001 -XPOST -d x http://echo:8080/). Last in the file,
+  // so the restart cannot disturb other tests. Remove `.fails` when fixed.
+  it.fails('runs a POST whose handler has a side effect and answers 503 exactly once (known proxy bug: POST over mTLS crashes the sidecar)', async () => {
+    const id = `post-once-${Date.now()}`;
+    const r = await httpVia(client, 'http://echo:8080/orders', { method: 'POST', body: '{"item":1}', headers: { 'content-type': 'application/json', 'x-echo-id': id, 'x-echo-status': '503' } });
+    expect(r.status).toBe(503);
+    expect(r.echo?.attempt).toBe(1); // the app's own answer, not a proxy's
+    await new Promise((res) => setTimeout(res, 500)); // a retry, had there been one, would have landed by now
+    const seen = await Promise.all(ECHO_INSTANCES.map(async (i) => (await echoStats(mesh.instance(i).appAddress!)).byId[id]?.total ?? 0));
+    expect(seen.reduce((a, b) => a + b, 0)).toBe(1);
   });
 });
