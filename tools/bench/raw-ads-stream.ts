@@ -27,6 +27,8 @@ export interface LeanResponse {
 const PATH = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
 /** Stream and connection windows: large, as Envoy's are (Envoy: 256 MiB). */
 const WINDOW = 16 * 1024 * 1024;
+/** Largest DATA frame the sidecars accept (HTTP/2 default 16 KiB). */
+const MAX_FRAME = Number(process.env["BENCH_MAX_FRAME"] ?? 16 * 1024);
 
 /** Reads protobuf fields across a list of chunks without joining them. */
 class Cursor {
@@ -122,7 +124,7 @@ export class RawAdsConnection {
   private readonly session: http2.ClientHttp2Session;
 
   constructor(address: string, onError: (err: Error) => void) {
-    this.session = http2.connect(`http://${address}`, { settings: { initialWindowSize: WINDOW } });
+    this.session = http2.connect(`http://${address}`, { settings: { initialWindowSize: WINDOW, maxFrameSize: MAX_FRAME } });
     this.session.on('connect', () => this.session.setLocalWindowSize(WINDOW));
     this.session.on('error', onError);
   }
