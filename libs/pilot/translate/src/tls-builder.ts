@@ -104,9 +104,14 @@ export function upstreamTls(ctx: TranslateContext, input: UpstreamTlsInput): Env
       };
     } else if (tls.caCertificates) {
       common['validationContext'] = { trustedCa: { filename: tls.caCertificates }, ...(sans ? { matchSubjectAltNames: sans } : {}) };
-    } else if (sans) {
-      common['validationContext'] = { matchSubjectAltNames: sans };
+    } else {
+      // Like Istio's VERIFY_CERTIFICATE_AT_CLIENT: no CA given means the system roots, said explicitly (an Envoy
+      // without a validation context would not verify the server at all).
+      common['validationContext'] = { systemRootCerts: {}, ...(sans ? { matchSubjectAltNames: sans } : {}) };
     }
+  } else {
+    // insecureSkipVerify: no chain or SAN checks, said explicitly so every xDS client skips the same way.
+    common['validationContext'] = { trustChainVerification: 'ACCEPT_UNTRUSTED' };
   }
   if (tls.mode === 'MUTUAL') {
     if (tls.credentialName) common['tlsCertificateSdsSecretConfigs'] = [sdsSecret(ctx, credentialSecret(tls.credentialName))];
