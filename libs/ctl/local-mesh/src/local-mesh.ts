@@ -1,15 +1,16 @@
 // The supervisor of the local mesh: NATS (reused or spawned), the control
 // plane, then the workloads, each a real process; state written for
 // `status` and `down`; everything stopped in reverse order.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { ConfigClient } from '@sextant/galley-api';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { NatsLink } from '@sextant/nats';
-import { canConnect, findNatsServer, NATS_INSTALL_HINT, sleep, waitFor, type Logger } from '@sextant/util';
+import { sleep, waitFor, type Logger } from '@sextant/util';
 import { WorkloadAnnouncer, workloadToEnv, WORKLOAD_ENV, type WorkloadIdentity } from '@sextant/workloads';
 import { AddressAllocator, PortAllocator } from './allocate';
 import { BUILTIN_APP_COMMANDS, COMPONENTS } from './components';
 import { ManagedProcess } from './managed-process';
+import { APP_ADDRESS_START, ENDPOINT_DRAIN_MS, GATEWAY_ADDRESS_START, SIDECAR_PORTS, SIDECAR_STATE, instanceHealthy, serviceMap, sidecarReady, tail, type Instance } from './instances';
+import { applyConfigFiles, startLocalNats } from './mesh-infra';
 import { nodeFlagsFor } from './proxy-flags';
 import { stateFile, writeState, type ComponentState, type MeshState, type WorkloadInstanceState } from './state';
 import type { WorkloadSpec } from './workloads-file';
@@ -89,38 +90,18 @@ export class LocalMesh {
   }
 
   private async startNats(): Promise<void> {
-    const log = this.opts.logger;
-    const url = this.opts.natsUrl;
-    if (url) {
-      const u = new URL(url);
-      if (await canConnect(u.hostname, Number(u.port || 4222))) {
-        log.info({ url }, 'using the NATS at NATS_URL');
-        this.state.nats = { url, spawned: false, pid: undefined };
-        return this.connectLink();
-      }
-      log.warn({ url }, 'NATS_URL does not answer; spawning nats-server instead');
-    }
-    const bin = findNatsServer();
-    if (!bin) throw new Error(NATS_INSTALL_HINT);
-    const port = await new PortAllocator(HOST).take(4222);
-    const dataDir = join(this.opts.stateDir, 'nats');
-    this.natsProc = new ManagedProcess({
-      name: 'nats',
-      command: bin,
-      args: ['-js', '-a', HOST, '-p', String(port), '-sd', dataDir],
-      env: {},
-      cwd: this.opts.stateDir,
-      log: this.logPath('nats'),
-      logger: log,
-      restart: true,
+    const nats = await startLocalNats({
+      natsUrl: this.opts.natsUrl,
+      stateDir: this.opts.stateDir,
+      logger: this.opts.logger,
+      logPath: this.logPath('nats'),
       onRestart: (pid) => {
         this.state.nats.pid = pid;
         this.save();
       },
     });
-    this.natsProc.start();
-    this.state.nats = { url: `nats://${HOST}:${port}`, spawned: true, pid: this.natsProc.pid };
-    await waitFor(() => canConnect(HOST, port), { timeoutMs: 15_000, intervalMs: 50, what: `nats-server on ${HOST}:${port} (log: ${this.logPath('nats')})` });
+    this.natsProc = nats.proc;
+    this.state.nats = nats.state;
     this.save();
     await this.connectLink();
   }
@@ -364,19 +345,8 @@ export class LocalMesh {
 
   /** Applies the workloads file's config through Galley, one atomic apply per file. */
   private async applyConfig(): Promise<void> {
-    if (!this.opts.config?.length) return;
     const galley = this.state.components.find((c) => c.name === 'galley');
-    const client = new ConfigClient(`${HOST}:${galley?.ports['grpc'] ?? 9901}`);
-    try {
-      for (const file of this.opts.config) {
-        await client.apply({ manifest: readFileSync(file, 'utf8'), source: file, fieldManager: 'sextant-up' });
-        this.opts.logger.info({ file }, 'applied config from the workloads file');
-      }
-    } catch (err) {
-      throw new Error(`applying the workloads file's config failed: ${(err as Error).message}`, { cause: err });
-    } finally {
-      client.close();
-    }
+    await applyConfigFiles(`${HOST}:${galley?.ports['grpc'] ?? 9901}`, this.opts.config ?? [], this.opts.logger);
   }
 
   /**
@@ -425,59 +395,4 @@ export class LocalMesh {
   }
 }
 
-interface Instance {
-  spec: WorkloadSpec;
-  id: WorkloadIdentity;
-  /** Where the app listens: its own address without a sidecar, a second ("loopback") address with one. */
-  appAddress: string;
-}
-
-/** How long a restarting instance stays announced UNHEALTHY before it stops: Pilot's push reaches every peer well within it. */
-const ENDPOINT_DRAIN_MS = 2_000;
-
-/** Where gateway addresses start (127.0.9.1). */
-const GATEWAY_ADDRESS_START = 9 * 256 + 1;
-
-/** Where app addresses start (127.1.10.1): the workload's "loopback" when its sidecar owns 127.0.10.x. */
-const APP_ADDRESS_START = 65536 + 10 * 256 + 1;
-
-/** A sidecar's ports on its workload's address (Istio's defaults). */
-export const SIDECAR_PORTS = { outbound: 15001, inbound: 15006, admin: 15000, health: 15021 } as const;
-const SIDECAR_STATE = { outbound: SIDECAR_PORTS.outbound, inbound: SIDECAR_PORTS.inbound, admin: SIDECAR_PORTS.admin };
-
-async function sidecarReady(ws: WorkloadInstanceState): Promise<boolean> {
-  if (!ws.sidecar) return true;
-  try {
-    return (await fetch(`http://${ws.address}:${ws.sidecar.admin}/ready`, { signal: AbortSignal.timeout(1_000) })).status === 200;
-  } catch {
-    return false;
-  }
-}
-
-/** The app answers on its ports; with a sidecar, the sidecar is ready and answers on the workload's ports too. */
-export async function instanceHealthy(ws: WorkloadInstanceState): Promise<boolean> {
-  const app = await Promise.all(ws.ports.map((p) => canConnect(ws.appAddress, p.port)));
-  if (!app.every(Boolean)) return false;
-  if (!ws.sidecar) return true;
-  if (!(await sidecarReady(ws))) return false;
-  const front = await Promise.all(ws.ports.map((p) => canConnect(ws.address, p.port)));
-  return front.every(Boolean);
-}
-
-/** host -> ["ip:port", ...] for every port of every instance, by short name, name.ns and FQDN. */
-export function serviceMap(ids: WorkloadIdentity[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const id of ids) {
-    const names = [id.service, `${id.service}.${id.namespace}`, `${id.service}.${id.namespace}.svc`, `${id.service}.${id.namespace}.svc.cluster.local`];
-    for (const n of names) for (const p of id.ports) (out[n] ??= []).push(`${id.address}:${p.port}`);
-  }
-  return out;
-}
-
-function tail(file: string, lines = 15): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
+export { instanceHealthy, serviceMap, SIDECAR_PORTS } from './instances';
