@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TYPE_URL, encodeMessage } from '@sextant/proto';
+import { EXTENSION_TYPE_URL, TYPE_URL, encodeMessage } from '@sextant/proto';
 import { RouteEncoder } from './route-encoder';
 
 const host = (i: number, weight = 90) => ({
@@ -23,6 +23,13 @@ describe('RouteEncoder', () => {
     }
     // table(50) encoded one new host; the others came from table(90).
     expect(enc.stats).toEqual({ hostsEncoded: 6, hostsReused: 2 });
+  });
+
+  it('keeps nested typed configs (per-filter config Anys) byte-identical', () => {
+    const enc = new RouteEncoder();
+    const router = { '@type': EXTENSION_TYPE_URL.router, suppressEnvoyHeaders: true };
+    const route = { name: 'r', virtualHosts: [{ ...host(0), typedPerFilterConfig: { 'envoy.filters.http.router': router } }, host(1)] };
+    expect(enc.encode(route).equals(encodeMessage(TYPE_URL.route, route))).toBe(true);
   });
 
   it('rejects what the strict encoder rejects', () => {
