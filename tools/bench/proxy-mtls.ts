@@ -16,7 +16,7 @@
 // The bundles are copied to a private root first, so a rebuild by someone
 // else during the run does not change what is measured.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -55,7 +55,8 @@ function snapshotRoot(): { root: string; commit: string } {
     execFileSync('cp', ['-a', join(ROOT, 'node_modules'), join(root, 'node_modules')]);
   }
   cpSync(DIST, join(root, 'dist'), { recursive: true });
-  const commit = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']).toString().trim();
+  const head = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']).toString().trim();
+  const commit = `${DIST} as built at ${statSync(join(DIST, 'apps/proxy/main.js')).mtime.toISOString().slice(0, 19)}Z (HEAD ${head})`;
   return { root, commit };
 }
 
@@ -275,6 +276,13 @@ async function main(): Promise<void> {
       pair('plain'),
       pair('mtls'),
     ];
+    /** upstream_cx_total of a client sidecar's cluster for its server (each new mTLS connection is a handshake). */
+    const cxTotal = async (kind: string) => {
+      const text = await fetch(`http://${w[`client-${kind}`]!.address}:15000/stats`).then((r) => r.text(), () => '');
+      const m = new RegExp(`^cluster\\.outbound\\|8080\\|\\|server-${kind}\\.[^:]*\\.upstream_cx_total: (\\d+)$`, 'm').exec(text);
+      return m ? Number(m[1]) : NaN;
+    };
+    const cx0 = { plain: await cxTotal('plain'), mtls: await cxTotal('mtls') };
     const load0 = loadavg();
     const idleRss = rows.map((r) => r.pids.map(rssMb));
     for (const r of rows) wrk({ ...r, rps: [], usPerReq: [] }); // warm every path once
@@ -289,8 +297,9 @@ async function main(): Promise<void> {
       }
     }
     const evAfter = await evidence(w);
+    const upstreamConnections = { plain: (await cxTotal('plain')) - cx0.plain, mtls: (await cxTotal('mtls')) - cx0.mtls };
     const load1 = loadavg();
-    const text = fmtTable({ rows, idleRss, evidence: ev, evidenceAfter: evAfter, load0, load1, commit, rounds: ROUNDS, seconds: SECONDS, rate: RATE, connections: CONNECTIONS, machine: `${cpus().length} vCPU (\`nproc\`), ${cpus()[0]?.model ?? 'unknown CPU'}`, node: process.version });
+    const text = fmtTable({ rows, idleRss, upstreamConnections, evidence: ev, evidenceAfter: evAfter, load0, load1, commit, rounds: ROUNDS, seconds: SECONDS, rate: RATE, connections: CONNECTIONS, machine: `${cpus().length} vCPU (\`nproc\`), ${cpus()[0]?.model ?? 'unknown CPU'}`, node: process.version });
     writeFileSync(OUT, text);
     process.stdout.write(text);
   } finally {
