@@ -65,6 +65,8 @@ export class Http1Connection implements DownstreamSink {
   private upgradeHead: Buffer | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private consumed: boolean;
+  /** Reading stopped for backpressure (pauseRequest). */
+  private paused = false;
 
   constructor(
     readonly socket: Socket,
@@ -329,10 +331,12 @@ export class Http1Connection implements DownstreamSink {
   }
 
   pauseRequest(): void {
+    this.paused = true;
     readStop(this.socket);
   }
 
   resumeRequest(): void {
+    this.paused = false;
     readStart(this.socket);
   }
 
@@ -372,6 +376,8 @@ export class Http1Connection implements DownstreamSink {
   /** The connection goes on with the next request, or closes. */
   private next(): void {
     if (this.closed) return;
+    // A request body that ended while the upstream was congested leaves reading stopped; the next request needs it.
+    if (this.paused) this.resumeRequest();
     if (this.closeAfter || this.services.draining) {
       this.closed = true;
       this.flushHead();

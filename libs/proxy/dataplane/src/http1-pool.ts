@@ -163,6 +163,8 @@ export class Http1Connection implements UpstreamStream {
   private handler: UpstreamHandler | undefined;
   private connected = false;
   private closedFlag = false;
+  /** Reading stopped for backpressure (pauseResponse). */
+  private paused = false;
   private queuedHandler: UpstreamHandler | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private served = 0;
@@ -273,10 +275,12 @@ export class Http1Connection implements UpstreamStream {
   }
 
   pauseResponse(): void {
+    this.paused = true;
     readStop(this.socket);
   }
 
   resumeResponse(): void {
+    this.paused = false;
     readStart(this.socket);
   }
 
@@ -315,6 +319,9 @@ export class Http1Connection implements UpstreamStream {
     const max = pool.opts.maxRequestsPerConnection;
     const reuse = this.keepAlive && !this.dedicated && !this.closedFlag && (max === 0 || this.served < max);
     if (!reuse && max !== 0 && this.served >= max) pool.cluster.stats.upstream_cx_max_requests++;
+    // A response that completed while the client was congested leaves reading stopped
+    // (the drain that would restart it goes to no handler now): the next response needs it.
+    if (reuse && this.paused) this.resumeResponse();
     // Hand the connection back before the handler runs: it may start the next request right away.
     if (reuse) pool.release(this);
     h?.onUpstreamEnd(undefined);

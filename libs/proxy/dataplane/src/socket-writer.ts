@@ -5,6 +5,12 @@
 // on the handle, and the Writable path is used whenever it holds data.
 // Anything unusual (no handle, a pending Writable buffer, a binding that is
 // not there) falls back to socket.write.
+//
+// Only a plain TCP handle takes the direct path. A TLS socket's handle is a
+// TLSWrap, which accepts one write at a time (it asserts !current_write_ and
+// aborts the process): net.Socket's Writable never overlaps writes, but a
+// direct write followed by socket.write() before it completes would. TLS
+// sockets (and any other wrapped stream) therefore always use socket.write.
 import type { Socket } from 'node:net';
 
 interface WriteReq {
@@ -25,13 +31,18 @@ interface StreamWrapBinding {
   WriteWrap: new () => WriteReq;
   streamBaseState: Int32Array;
   kLastWriteWasAsync: number;
+  /** tcp_wrap's TCP handle class: the only handle written to directly. */
+  TCP: abstract new () => unknown;
 }
 
 function loadBinding(): StreamWrapBinding | undefined {
   try {
     const get = (process as unknown as { binding(name: string): unknown }).binding;
     const b = get.call(process, 'stream_wrap') as Partial<StreamWrapBinding>;
-    if (typeof b.WriteWrap === 'function' && b.streamBaseState && typeof b.kLastWriteWasAsync === 'number') return b as StreamWrapBinding;
+    const tcp = (get.call(process, 'tcp_wrap') as { TCP?: unknown }).TCP;
+    if (typeof b.WriteWrap === 'function' && b.streamBaseState && typeof b.kLastWriteWasAsync === 'number' && typeof tcp === 'function') {
+      return { WriteWrap: b.WriteWrap, streamBaseState: b.streamBaseState, kLastWriteWasAsync: b.kLastWriteWasAsync, TCP: tcp as StreamWrapBinding['TCP'] };
+    }
   } catch {
     // not available: the Writable path is used
   }
@@ -52,7 +63,7 @@ function done(this: WriteReq, status: number): void {
  */
 export function writeFast(socket: Socket, data: Buffer | string): boolean {
   const handle = (socket as unknown as { _handle?: StreamHandle })._handle;
-  if (binding === undefined || handle === undefined || handle === null || socket.writableLength > 0 || socket.destroyed || socket.writableEnded || (socket as unknown as { connecting?: boolean }).connecting) {
+  if (binding === undefined || handle === undefined || handle === null || !(handle instanceof binding.TCP) || socket.writableLength > 0 || socket.destroyed || socket.writableEnded || (socket as unknown as { connecting?: boolean }).connecting) {
     return typeof data === 'string' ? socket.write(data, 'latin1') : socket.write(data);
   }
   const req = new binding.WriteWrap();
