@@ -438,6 +438,11 @@ export class Http1Connection implements DownstreamSink {
     this.socket.removeAllListeners('drain');
   }
 
+  /** Filter-chain drain: the next response says `connection: close`; an idle connection stays open until drain() or the client's next request. */
+  drainOnNextResponse(): void {
+    this.closeAfter = true;
+  }
+
   /** Drain: idle connections close now, busy ones after their response. */
   drain(): void {
     this.closeAfter = true;

@@ -85,6 +85,8 @@ export class Http2Downstream {
   /** Context of the connection being handed to the server (the 'session' event fires synchronously). */
   private next: SessionContext | undefined;
   readonly sessions = new Set<Http2Session>();
+  /** The session the last handle() call created. */
+  private created: Http2Session | undefined;
 
   constructor(private readonly services: ProxyServices) {
     this.server = http2.createServer({ settings: { enablePush: false }, maxSessionMemory: 64 });
@@ -97,6 +99,7 @@ export class Http2Downstream {
       }
       session.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.onStream(stream, headers, ctx));
       this.sessions.add(session);
+      this.created = session;
       session.on('close', () => this.sessions.delete(session));
       session.on('error', () => undefined);
       if (this.services.draining) session.close();
@@ -105,11 +108,15 @@ export class Http2Downstream {
   }
 
   /** Takes over a socket whose first bytes (already read) were the HTTP/2 preface. */
-  handle(socket: Socket, conn: ConnInfo, resolver: HcmResolver, initial: Buffer | undefined): void {
+  handle(socket: Socket, conn: ConnInfo, resolver: HcmResolver, initial: Buffer | undefined): Http2Session | undefined {
     if (initial && initial.length > 0) socket.unshift(initial);
     this.next = { conn, resolver };
+    this.created = undefined;
     this.server.emit('connection', socket);
     this.next = undefined;
+    const session = this.created;
+    this.created = undefined;
+    return session;
   }
 
   private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, ctx: SessionContext): void {
