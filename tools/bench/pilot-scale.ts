@@ -233,7 +233,8 @@ async function runScenario(scenario: Scenario, bundle: string): Promise<Scenario
     const rssAfter = memMb(pilotPid, 'VmRSS');
     const rssPeak = memMb(pilotPid, 'VmHWM');
     const metrics = await (await fetch(`${adminUrl}/metrics`)).text();
-    const pushStatus = (await (await fetch(`${adminUrl}/debug/push_status`)).json()) as { cache: { entries: number }; convergence: Record<string, { p99Ms: number }> };
+    const pushStatus = (await (await fetch(`${adminUrl}/debug/push_status`)).json()) as { cache: { entries: number }; convergence: Record<string, { p99Ms: number }>; memory: unknown };
+    log(`after the changes: Pilot memory (MB) ${JSON.stringify(pushStatus.memory)}`);
     const connected = Number(/^pilot_xds\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? 0);
     const metric = (name: string, type: string) => Number(new RegExp(`^${name}\\{type="${type}"[^}]*\\} ([0-9.e+]+)`, 'm').exec(metrics)?.[1] ?? 0);
     const bytesPerResponse = Object.fromEntries(['cds', 'eds', 'lds', 'rds'].map((t) => [t, Math.round(metric('pilot_xds_config_size_bytes_total', t) / Math.max(1, metric('pilot_xds_pushes', t)))]));

@@ -43,7 +43,8 @@ export function sharedNameSet(names: readonly string[]): ReadonlySet<string> {
   return set;
 }
 
-const selections = new WeakMap<ReadonlySet<string>, { source: TypeResources; out: TypeResources }[]>();
+/** Selections per (set, source), both held weakly: a selection lives exactly as long as its source map. */
+const selections = new WeakMap<ReadonlySet<string>, WeakMap<TypeResources, TypeResources>>();
 
 /**
  * What a subscription selects from `source`: every resource when wildcard,
@@ -54,8 +55,8 @@ export function selectResources(explicit: ReadonlySet<string>, wildcard: boolean
   // Wildcard: everything there is (names cannot add what the source lacks).
   if (wildcard) return source;
   let memo = selections.get(explicit);
-  const hit = memo?.find((m) => m.source === source);
-  if (hit) return hit.out;
+  const hit = memo?.get(source);
+  if (hit) return hit;
   let out: TypeResources;
   if (explicit.size >= source.size && source.size > 0 && everyKeyIn(source, explicit)) {
     out = source;
@@ -68,12 +69,10 @@ export function selectResources(explicit: ReadonlySet<string>, wildcard: boolean
     out = picked;
   }
   if (!memo) {
-    memo = [];
+    memo = new WeakMap();
     selections.set(explicit, memo);
   }
-  // A few recent sources per set (one per push generation is the usual case).
-  memo.unshift({ source, out });
-  if (memo.length > 4) memo.length = 4;
+  memo.set(source, out);
   return out;
 }
 
