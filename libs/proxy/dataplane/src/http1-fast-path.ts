@@ -67,6 +67,8 @@ export class Http1Connection implements DownstreamSink {
   private consumed: boolean;
   /** Reading stopped for backpressure (pauseRequest). */
   private paused = false;
+  /** The client sent its FIN: no more requests come. */
+  private peerEnded = false;
 
   constructor(
     readonly socket: Socket,
@@ -93,8 +95,11 @@ export class Http1Connection implements DownstreamSink {
     socket.on('error', () => undefined);
     socket.on('drain', () => this.current.onDownstreamDrain());
     socket.on('end', () => {
+      this.peerEnded = true;
       if (this.requestComplete && this.responseComplete) socket.end();
     });
+    // The client's FIN may have come while the first bytes were sniffed (the listener allows half-open).
+    this.peerEnded = socket.readableEnded;
     this.consumed = false;
     if (initial !== undefined && initial.length > 0) this.onExecute(this.parser.execute(initial), initial);
     // A CONNECT or upgrade in the first bytes may already have taken the socket over.
@@ -378,7 +383,7 @@ export class Http1Connection implements DownstreamSink {
     if (this.closed) return;
     // A request body that ended while the upstream was congested leaves reading stopped; the next request needs it.
     if (this.paused) this.resumeRequest();
-    if (this.closeAfter || this.services.draining) {
+    if (this.closeAfter || this.services.draining || this.peerEnded) {
       this.closed = true;
       this.flushHead();
       this.socket.end();

@@ -104,7 +104,7 @@ export class ListenerManager {
 
   private bind(name: string, host: string, port: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const b: Bound = { key: `${host}:${port}`, server: net.createServer({ noDelay: true }), name };
+      const b: Bound = { key: `${host}:${port}`, server: net.createServer({ noDelay: true, allowHalfOpen: true }), name };
       b.server.on('connection', (socket) => {
         this.sockets.add(socket);
         socket.once('close', () => this.sockets.delete(socket));
@@ -170,6 +170,8 @@ export class ListenerManager {
       return;
     }
     const tconn: ConnInfo = { ...conn, originalDst: target, listenerName: l.name };
+    // The tunnel is a new connection: a FIN from the client is relayed, not answered with ours.
+    socket.allowHalfOpen = true;
     if (head.length > 0) socket.unshift(head);
     void this.handle(l, socket, tconn, target).catch(() => socket.destroy());
   }
@@ -246,6 +248,8 @@ export class ListenerManager {
     let s = sniffed;
     if (codec === 'AUTO' && s === undefined) s = await sniff(socket, this.opts.sniffTimeoutMs);
     if (socket.destroyed) return;
+    // Listeners accept half-open connections for TCP proxying; HTTP ends its side when the client does (as before).
+    socket.allowHalfOpen = false;
     const h2 = codec === 'HTTP2' || (codec === 'AUTO' && s?.appProtocols.includes('h2c'));
     if (h2) {
       // HTTP/2 with prior knowledge over TLS without ALPN: node's HTTP/2 server would refuse a TLS socket that did not negotiate h2.

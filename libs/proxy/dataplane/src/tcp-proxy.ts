@@ -2,6 +2,10 @@
 // (weighted), a host (load balancing, circuit breaking on connections),
 // connect with the cluster's timeout, try other hosts up to
 // max_connect_attempts, then splice bytes both ways with an idle timeout.
+// Half-close is relayed as Envoy's tcp_proxy does: a FIN from one side ends
+// the write side towards the other (end(), buffered bytes still flushed),
+// and the connection closes once both directions have finished (or on a
+// reset, an error or a timeout).
 import type { Socket } from 'node:net';
 import type { TcpProxyConfig } from '@sextant/xds-client';
 import type { ClusterRuntime } from './cluster-runtime';
@@ -30,6 +34,8 @@ export function startTcpProxy(socket: Socket, conn: ConnInfo, cfg: TcpProxyConfi
   const group = services.metrics.group(inbound ? 'destination' : 'source', inbound ? UNKNOWN_PEER : services.self, inbound ? services.self : UNKNOWN_PEER, inbound ? (services.selfService ?? cluster?.service) : cluster?.service, 'tcp');
   group.tcpOpened++;
   socket.pause();
+  // The peer's FIN must not end our side towards it: the answer may still be coming.
+  socket.allowHalfOpen = true;
   socket.on('error', () => undefined);
 
   const finish = () => {
@@ -102,6 +108,7 @@ export function startTcpProxy(socket: Socket, conn: ConnInfo, cfg: TcpProxyConfi
     h.connections++;
     const dial = connectUpstream(services.tls, c.config, h, 'tcp');
     const up = dial.socket;
+    up.allowHalfOpen = true;
     upstream = up;
     let connected = false;
     let released = false;
@@ -124,6 +131,7 @@ export function startTcpProxy(socket: Socket, conn: ConnInfo, cfg: TcpProxyConfi
         up.setTimeout(cfg.idleTimeoutMs, idle);
       }
       if (cfg.maxConnectionDurationMs > 0) setTimeout(finish, cfg.maxConnectionDurationMs).unref();
+      // pipe() ends the destination when its source ends: each FIN is relayed after the bytes before it.
       socket.pipe(up);
       up.pipe(socket);
       socket.resume();
@@ -141,9 +149,14 @@ export function startTcpProxy(socket: Socket, conn: ConnInfo, cfg: TcpProxyConfi
         return finish();
       }
     });
-    up.on('close', () => {
+    up.on('close', (hadError: boolean) => {
       release();
-      if (connected) finish();
+      if (!connected) return;
+      // A clean close (both directions done upstream): the downstream still gets the
+      // bytes piped to it and our FIN; it closes when the client has finished too.
+      // A reset or error tears the downstream down at once.
+      if (hadError || !up.readableEnded) finish();
+      else if (socket.readableEnded && socket.writableFinished) finish();
     });
   };
   tryConnect(cluster, undefined);
