@@ -47,6 +47,8 @@ export interface DataplaneOptions {
   secrets?: SecretProvider;
   /** How long a downstream TLS handshake may take (default 10 s). */
   tlsHandshakeTimeoutMs?: number;
+  /** Drain period of connections on filter chains a listener update changed or removed (default 45 s, Istio's drain duration). */
+  filterChainDrainMs?: number;
 }
 
 const NO_RETRY = new CompiledRetryPolicy({ ...COMPILED_DEFAULT.config, retryOn: [], numRetries: 0 }, true);
@@ -105,6 +107,7 @@ export class Dataplane implements ProxyServices {
       workloadAddress: opts.workloadAddress,
       tls: this.tls,
       handshakeTimeoutMs: opts.tlsHandshakeTimeoutMs ?? 10_000,
+      ...(opts.filterChainDrainMs !== undefined ? { filterChainDrainMs: opts.filterChainDrainMs } : {}),
       log: this.log,
     });
     this.current = { version: 0, snapshot: { version: 0, listeners: new Map(), routes: new Map(), clusters: new Map(), endpoints: new Map(), secrets: new Map() }, routeTables: new Map(), clusters: new Map(), listenersByPort: new Map() };

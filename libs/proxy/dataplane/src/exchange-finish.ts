@@ -1,6 +1,7 @@
 // End-of-request bookkeeping, kept apart from the state machine: Envoy-like
 // counters, Istio metrics and the access log entry.
 import type { HttpExchange } from './http-exchange';
+import { securityPolicyOf } from './istio-metrics';
 import { flagsToString } from './response-flags';
 
 export function finishExchange(ex: HttpExchange, durationMs: number): void {
@@ -21,9 +22,11 @@ export function finishExchange(ex: HttpExchange, durationMs: number): void {
   // The series group is looked up once per (cluster, peer, protocol) and kept on the cluster.
   const protocol = ex.grpc ? 'grpc' : 'http';
   const peer = inbound ? source : destination;
+  const reporter = inbound ? 'destination' : 'source';
+  const security = securityPolicyOf(reporter, ex.conn);
   let group = cluster?.lastSeries;
-  if (group === undefined || group.protocol !== protocol || (inbound ? group.source : group.destination) !== peer || group.reporter !== (inbound ? 'destination' : 'source') || group.service !== service) {
-    group = svc.metrics.group(inbound ? 'destination' : 'source', source, destination, service, protocol);
+  if (group === undefined || group.protocol !== protocol || (inbound ? group.source : group.destination) !== peer || group.reporter !== reporter || group.service !== service || group.security !== security) {
+    group = svc.metrics.group(reporter, source, destination, service, protocol, security);
     if (cluster !== undefined) cluster.lastSeries = group;
   }
   group.record(ex.status, ex.grpcStatus, ex.flags, durationMs, ex.requestBytes, ex.responseBytes);

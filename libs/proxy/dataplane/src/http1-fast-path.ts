@@ -53,6 +53,8 @@ export class Http1Connection implements DownstreamSink {
   private responseComplete = true;
   private keepAlive = true;
   private closeAfter = false;
+  /** The filter chain drains: every response from now on closes the connection. */
+  private chainDrained = false;
   private chunked = false;
   /** Response head not written yet (it goes out with the first body chunk). */
   private pendingHead: string | undefined;
@@ -183,7 +185,7 @@ export class Http1Connection implements DownstreamSink {
   private begin(ex: HttpExchange): void {
     this.responseComplete = false;
     this.chunked = false;
-    this.closeAfter = !this.keepAlive;
+    this.closeAfter = !this.keepAlive || this.chainDrained;
     const hcm = this.resolver.resolve(ex, this.conn);
     if (hcm === undefined) {
       // No connection manager for the target: a local 404 with no route.
@@ -274,7 +276,7 @@ export class Http1Connection implements DownstreamSink {
         this.chunked = true;
       } else this.closeAfter = true;
     }
-    if (this.services.draining) this.closeAfter = true;
+    if (this.services.draining || this.chainDrained) this.closeAfter = true;
     if (status !== 101) {
       if (this.closeAfter) s += 'connection: close\r\n';
       else if (this.protocol === 'HTTP/1.0') s += 'connection: keep-alive\r\n';
@@ -445,6 +447,7 @@ export class Http1Connection implements DownstreamSink {
 
   /** Filter-chain drain: the next response says `connection: close`; an idle connection stays open until drain() or the client's next request. */
   drainOnNextResponse(): void {
+    this.chainDrained = true;
     this.closeAfter = true;
   }
 

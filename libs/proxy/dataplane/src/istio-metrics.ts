@@ -54,6 +54,8 @@ export class SeriesGroup {
     readonly destination: PeerLabels,
     readonly service: DestinationService | undefined,
     readonly protocol: 'http' | 'grpc' | 'tcp',
+    /** connection_security_policy: mutual_tls / none (destination reporter), unknown (source reporter). */
+    readonly security: SecurityPolicy = reporter === 'source' ? 'unknown' : 'none',
   ) {}
 
   record(code: number, grpcStatus: number, flags: number, durationMs: number, requestBytes: number, responseBytes: number): void {
@@ -72,10 +74,18 @@ export class SeriesGroup {
 
 type Level<K, V> = Map<K, V>;
 
+export type SecurityPolicy = 'mutual_tls' | 'none' | 'unknown';
+
+/** Istio's connection_security_policy: the destination reporter knows whether the request came over mTLS (a verified peer certificate); the source reporter says unknown. */
+export function securityPolicyOf(reporter: Reporter, conn: { peerPrincipal?: string; secure?: boolean } | undefined): SecurityPolicy {
+  if (reporter === 'source') return 'unknown';
+  return conn?.secure === true && conn.peerPrincipal !== undefined ? 'mutual_tls' : 'none';
+}
+
 export class IstioMetrics {
   private readonly groups: Level<Reporter, Level<PeerLabels, Level<PeerLabels, Level<DestinationService | undefined, Level<string, SeriesGroup>>>>> = new Map();
 
-  group(reporter: Reporter, source: PeerLabels, destination: PeerLabels, service: DestinationService | undefined, protocol: 'http' | 'grpc' | 'tcp'): SeriesGroup {
+  group(reporter: Reporter, source: PeerLabels, destination: PeerLabels, service: DestinationService | undefined, protocol: 'http' | 'grpc' | 'tcp', security: SecurityPolicy = reporter === 'source' ? 'unknown' : 'none'): SeriesGroup {
     let a = this.groups.get(reporter);
     if (!a) this.groups.set(reporter, (a = new Map()));
     let b = a.get(source);
@@ -84,8 +94,9 @@ export class IstioMetrics {
     if (!c) b.set(destination, (c = new Map()));
     let d = c.get(service);
     if (!d) c.set(service, (d = new Map()));
-    let g = d.get(protocol);
-    if (!g) d.set(protocol, (g = new SeriesGroup(reporter, source, destination, service, protocol)));
+    const key = `${protocol}/${security}`;
+    let g = d.get(key);
+    if (!g) d.set(key, (g = new SeriesGroup(reporter, source, destination, service, protocol, security)));
     return g;
   }
 
@@ -124,7 +135,7 @@ export class IstioMetrics {
         ['destination_canonical_revision', d.canonicalRevision],
         ['destination_cluster', d.cluster],
         ['request_protocol', g.protocol],
-        ['connection_security_policy', 'none'],
+        ['connection_security_policy', g.security],
       ];
     };
     const fmt = (labels: string[][]) => labels.map(([k, v]) => `${k}="${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',');

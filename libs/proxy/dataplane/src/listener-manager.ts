@@ -7,12 +7,14 @@ import net, { type Server, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { ListenerConfig } from '@sextant/xds-client';
 import type { Logger } from '@sextant/util';
+import { ChainDrainer } from './chain-drain';
 import { DataplaneError } from './errors';
 import { directionOf, ExplicitInboundResolver, ExplicitOutboundResolver, listenerForDestination } from './explicit-proxy';
 import { needsInspection, needsTlsInspection, selectFilterChain } from './filter-chain-match';
 import { hcmRuntime } from './hcm-registry';
 import type { ActiveConfig, ConnInfo, HcmRuntime, ProxyServices } from './http-context';
 import { Http1Connection, type HcmResolver } from './http1-fast-path';
+import type { Http2Session } from 'node:http2';
 import { Http2Downstream } from './http2-downstream';
 import { sniff, type Sniffed } from './protocol-sniffer';
 import { startTcpProxy } from './tcp-proxy';
@@ -36,6 +38,8 @@ export interface ListenerManagerOptions {
   tls?: TlsContexts;
   /** How long a TLS handshake may take. */
   handshakeTimeoutMs?: number;
+  /** Drain period of connections whose filter chain a listener update changed or removed (Envoy's drain time); default 45 s. */
+  filterChainDrainMs?: number;
   log: Logger;
 }
 
@@ -61,18 +65,25 @@ export class ListenerManager {
   readonly http2: Http2Downstream;
   private accepting = true;
   private readonly fixed = new WeakMap<HcmRuntime, FixedResolver>();
+  /** Connections per (listener, filter chain); listener updates drain the ones whose chain changed. */
+  readonly chains: ChainDrainer;
 
   constructor(
     private readonly services: ProxyServices,
     private readonly opts: ListenerManagerOptions,
   ) {
     this.http2 = new Http2Downstream(services);
+    this.chains = new ChainDrainer({
+      drainTimeMs: opts.filterChainDrainMs ?? 45_000,
+      onDrain: (listener, n) => opts.log.info({ listener, connections: n }, 'filter chain changed or removed; draining its connections'),
+    });
   }
 
   /** Applies the listeners of a new configuration; resolves once new ones are bound. */
   async apply(active: ActiveConfig): Promise<void> {
     const next = new Map(active.snapshot.listeners);
     this.configs = next;
+    this.chains.apply(next);
     const wanted = new Map<string, { name: string; host: string; port: number }>();
     for (const l of next.values()) {
       const at = this.opts.bindAddress(l);
@@ -222,6 +233,7 @@ export class ListenerManager {
       socket.destroy();
       return;
     }
+    const tracked = this.chains.track(socket, l, chain);
     let s: Socket = socket;
     if (chain.tls) {
       const tlsHello = sniffed?.transport === 'tls';
@@ -241,24 +253,35 @@ export class ListenerManager {
     const hcm = hcmRuntime(f, directionOf(l), l.name);
     let resolver = this.fixed.get(hcm);
     if (!resolver) this.fixed.set(hcm, (resolver = new FixedResolver(hcm)));
-    await this.startHttp(s, conn, resolver, f.codec, sniffed, hcm.config.idleTimeoutMs);
+    hcm.stats.downstream_cx_total++;
+    hcm.stats.downstream_cx_active++;
+    socket.once('close', () => hcm.stats.downstream_cx_active--);
+    const served = await this.startHttp(s, conn, resolver, f.codec, sniffed, hcm.config.idleTimeoutMs);
+    if (served instanceof Http1Connection) {
+      const c = served;
+      this.chains.attach(tracked, { begin: () => c.drainOnNextResponse(), closeIfIdle: () => c.drain(), idleCloseMs: hcm.config.drainTimeoutMs });
+    } else if (served) {
+      const session = served;
+      this.chains.attach(tracked, { begin: () => session.close() });
+    }
   }
 
-  private async startHttp(socket: Socket, conn: ConnInfo, resolver: HcmResolver, codec: 'AUTO' | 'HTTP1' | 'HTTP2', sniffed: Sniffed | undefined, idleMs: number): Promise<void> {
+  private async startHttp(socket: Socket, conn: ConnInfo, resolver: HcmResolver, codec: 'AUTO' | 'HTTP1' | 'HTTP2', sniffed: Sniffed | undefined, idleMs: number): Promise<Http1Connection | Http2Session | undefined> {
     let s = sniffed;
     if (codec === 'AUTO' && s === undefined) s = await sniff(socket, this.opts.sniffTimeoutMs);
-    if (socket.destroyed) return;
+    if (socket.destroyed) return undefined;
     // Listeners accept half-open connections for TCP proxying; HTTP ends its side when the client does (as before).
     socket.allowHalfOpen = false;
     const h2 = codec === 'HTTP2' || (codec === 'AUTO' && s?.appProtocols.includes('h2c'));
     if (h2) {
       // HTTP/2 with prior knowledge over TLS without ALPN: node's HTTP/2 server would refuse a TLS socket that did not negotiate h2.
       if (conn.secure === true && (socket as TLSSocket).alpnProtocol !== 'h2') (socket as unknown as { alpnProtocol: string }).alpnProtocol = 'h2';
-      this.http2.handle(socket, conn, resolver, s?.initial);
-      return;
+      return this.http2.handle(socket, conn, resolver, s?.initial);
     }
-    new Http1Connection(socket, conn, resolver, this.services, this.http1, idleMs, s?.initial);
-    socket.resume();
+    const c = new Http1Connection(socket, conn, resolver, this.services, this.http1, idleMs, s?.initial);
+    // A CONNECT or upgrade in the first bytes has handed the socket on (paused, its bytes buffered): resuming would drop them.
+    if (c.readingHttp) socket.resume();
+    return c;
   }
 
   /** A capture listener without an original destination: explicit proxying. */

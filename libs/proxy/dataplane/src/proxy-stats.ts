@@ -11,13 +11,28 @@ export interface XdsStatsSource {
   status(): { connected: boolean; types: Record<string, { acks: number; nacks: number; version: string }> };
 }
 
-function hcms(dp: Dataplane): HcmRuntime[] {
-  const out = new Map<string, HcmRuntime>();
+interface HcmStatsView {
+  config: { statPrefix: string };
+  stats: Record<string, number>;
+}
+
+/** Connection-manager stats by stat prefix: the chains sharing a prefix (Istio's mTLS and plaintext chains of one port) add up, like Envoy's stats scopes. */
+function hcms(dp: Dataplane): HcmStatsView[] {
+  const byPrefix = new Map<string, Set<HcmRuntime>>();
   for (const l of dp.active().snapshot.listeners.values()) {
     const chains = l.defaultFilterChain ? [...l.filterChains, l.defaultFilterChain] : l.filterChains;
-    for (const c of chains) if (c.filter.kind === 'http') out.set(c.filter.statPrefix, hcmRuntime(c.filter, directionOf(l), l.name));
+    for (const c of chains) {
+      if (c.filter.kind !== 'http') continue;
+      let set = byPrefix.get(c.filter.statPrefix);
+      if (!set) byPrefix.set(c.filter.statPrefix, (set = new Set()));
+      set.add(hcmRuntime(c.filter, directionOf(l), l.name));
+    }
   }
-  return [...out.values()];
+  return [...byPrefix].map(([statPrefix, set]) => {
+    const stats: Record<string, number> = {};
+    for (const rt of set) for (const [k, v] of Object.entries(rt.stats)) stats[k] = (stats[k] ?? 0) + v;
+    return { config: { statPrefix }, stats };
+  });
 }
 
 /** [name, value] in Envoy's naming. */
