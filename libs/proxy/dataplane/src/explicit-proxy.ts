@@ -43,6 +43,49 @@ export function listenerForDestination(active: ActiveConfig, address: string, po
   return wildcard;
 }
 
+/** Whether an Istio service FQDN is what `host` names from `namespace` (name, name.ns, name.ns.svc or the FQDN, like Kubernetes DNS search). */
+export function hostNamesService(host: string, fqdn: string, namespace: string): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  if (h === fqdn) return true;
+  if (!fqdn.startsWith(`${h}.`)) return false;
+  const rest = fqdn.slice(h.length + 1);
+  const dots = h.split('.').length - 1;
+  if (dots === 0) return rest.startsWith(`${namespace}.svc.`);
+  if (dots === 1) return rest.startsWith('svc.');
+  return h.endsWith('.svc');
+}
+
+/** The service FQDNs a TCP chain sends to (Istio cluster names outbound|port|subset|fqdn). */
+function tcpServices(l: ListenerConfig): string[] {
+  const out: string[] = [];
+  const chains = l.defaultFilterChain ? [l.defaultFilterChain, ...l.filterChains] : l.filterChains;
+  for (const c of chains) {
+    if (c.filter.kind !== 'tcp') continue;
+    const names = c.filter.cluster.kind === 'cluster' ? [c.filter.cluster.name] : c.filter.cluster.clusters.map((x) => x.name);
+    for (const n of names) {
+      const parts = n.split('|');
+      if (parts.length === 4 && parts[0] === 'outbound' && parts[3]) out.push(parts[3]);
+    }
+  }
+  return out;
+}
+
+/**
+ * CONNECT by service name (explicit capture has no DNS proxy): the outbound
+ * listener of that port whose TCP chain sends to the named service, e.g.
+ * tcp-echo:9000 -> the listener on the service address 240.240.x.y:9000.
+ * The listener's own address becomes the destination, as if the app had
+ * resolved the name to the service address.
+ */
+export function listenerForServiceName(active: ActiveConfig, host: string, port: number, namespace: string): ListenerConfig | undefined {
+  if (isIP(host) !== 0) return undefined;
+  for (const l of active.listenersByPort.get(port) ?? []) {
+    if (l.useOriginalDst || directionOf(l) !== 'outbound' || isIP(l.address.host) === 0) continue;
+    if (tcpServices(l).some((fqdn) => hostNamesService(host, fqdn, namespace))) return l;
+  }
+  return undefined;
+}
+
 export function directionOf(l: ListenerConfig): Direction {
   return l.direction === 'INBOUND' || l.name === 'virtualInbound' || l.name.startsWith('inbound') ? 'inbound' : 'outbound';
 }

@@ -438,6 +438,8 @@ export class Http1Connection implements DownstreamSink {
     this.closed = true;
     this.registry.delete(this);
     clearTimeout(this.idleTimer);
+    // Bytes that arrive before the new owner listens stay buffered in the socket (a flowing socket without a 'data' listener drops them).
+    this.socket.pause();
     if (this.consumed) unconsumeSocket(this.parser, this.socket);
     this.socket.removeAllListeners('data');
     this.socket.removeAllListeners('end');
@@ -458,6 +460,11 @@ export class Http1Connection implements DownstreamSink {
       this.closed = true;
       this.socket.end();
     }
+  }
+
+  /** Still reading HTTP from the socket (false once a CONNECT tunnel or an upgrade took it over, or it closed). */
+  get readingHttp(): boolean {
+    return !this.closed && this.upgradeHead === undefined;
   }
 
   get idle(): boolean {

@@ -9,9 +9,10 @@ import type { ListenerConfig } from '@sextant/xds-client';
 import type { Logger } from '@sextant/util';
 import { ChainDrainer } from './chain-drain';
 import { DataplaneError } from './errors';
-import { directionOf, ExplicitInboundResolver, ExplicitOutboundResolver, listenerForDestination } from './explicit-proxy';
+import { directionOf, ExplicitInboundResolver, ExplicitOutboundResolver, listenerForDestination, listenerForServiceName } from './explicit-proxy';
 import { needsInspection, needsTlsInspection, selectFilterChain } from './filter-chain-match';
 import { hcmRuntime } from './hcm-registry';
+import { refusals } from './log-limiter';
 import type { ActiveConfig, ConnInfo, HcmRuntime, ProxyServices } from './http-context';
 import { Http1Connection, type HcmResolver } from './http1-fast-path';
 import type { Http2Session } from 'node:http2';
@@ -175,7 +176,16 @@ export class ListenerManager {
   /** A CONNECT tunnel from the explicit proxy: the bytes after it are a new connection to the target. */
   tunnel(socket: Socket, target: { address: string; port: number }, head: Buffer, conn: ConnInfo): void {
     const active = this.services.active();
-    const l = listenerForDestination(active, net.isIP(target.address) ? target.address : '0.0.0.0', target.port) ?? this.virtualOutbound();
+    let l = listenerForDestination(active, net.isIP(target.address) ? target.address : '0.0.0.0', target.port);
+    if (!l) {
+      // A mesh service by name (tcp-echo:9000): its listener on the service address, which becomes the destination.
+      const byName = listenerForServiceName(active, target.address, target.port, this.services.self.namespace);
+      if (byName) {
+        l = byName;
+        target = { address: byName.address.host, port: target.port };
+      }
+    }
+    l ??= this.virtualOutbound();
     if (!l) {
       socket.destroy();
       return;
@@ -229,7 +239,10 @@ export class ListenerManager {
     });
     conn.serverName = sniffed?.serverName ?? '';
     if (!chain) {
-      this.opts.log.debug({ listener: l.name, destPort, transport: sniffed?.transport }, 'no matching filter chain; closing connection');
+      if (sniffed?.transport === 'raw_buffer' && l.filterChains.some((c) => c.tls !== undefined)) {
+        // Plaintext to a port whose chains all want TLS (STRICT mTLS): a refusal worth seeing, rate-limited.
+        refusals.info(this.opts.log, 'plaintext_to_tls_only', { listener: l.name, destPort, remote: `${conn.remoteAddress}:${conn.remotePort}` }, 'plaintext connection refused: the port accepts TLS only');
+      } else this.opts.log.debug({ listener: l.name, destPort, transport: sniffed?.transport }, 'no matching filter chain; closing connection');
       socket.destroy();
       return;
     }

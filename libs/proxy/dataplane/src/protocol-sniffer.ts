@@ -107,5 +107,7 @@ export function sniff(socket: Socket, timeoutMs: number): Promise<Sniffed> {
     const timer = setTimeout(() => finish({ transport: 'raw_buffer', appProtocols: [], serverName: '' }, true), timeoutMs);
     socket.on('data', onData);
     socket.once('end', onEnd);
+    // A socket handed on paused (a CONNECT tunnel) does not flow by itself when a 'data' listener is added.
+    if (socket.isPaused()) socket.resume();
   });
 }
