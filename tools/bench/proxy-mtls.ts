@@ -11,7 +11,8 @@
 // Writes docs/benchmarks/proxy-mtls.md.
 //
 //   node tools/build.mjs ctl proxy pilot citadel galley telemetry
-//   npx tsx --tsconfig tsconfig.base.json tools/bench/proxy-mtls.ts [--rounds 5] [--seconds 4] [--dist <dir with apps/*/main.js>]
+//   npx tsx --tsconfig tsconfig.base.json tools/bench/proxy-mtls.ts [--rounds 8] [--seconds 3] [--dist <dir with apps/*/main.js>]
+//   ... tools/bench/proxy-mtls.ts --from <result.json of a run>   (the report again, from a run's raw results)
 //
 // The bundles are copied to a private root first, so a rebuild by someone
 // else during the run does not change what is measured.
@@ -20,13 +21,13 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, statSync, writ
 import http from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fmtTable, mtlsEvidence, type Evidence } from './proxy-mtls-report';
+import { fmtTable, mtlsEvidence, type Evidence, type ReportInput } from './proxy-mtls-report';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const argv = process.argv.slice(2);
 const opt = (name: string, d: number) => (argv.includes(`--${name}`) ? Number(argv[argv.indexOf(`--${name}`) + 1]) : d);
-const ROUNDS = opt('rounds', 5);
-const SECONDS = opt('seconds', 4);
+const ROUNDS = opt('rounds', 8);
+const SECONDS = opt('seconds', 3);
 const RATE = opt('rate', 1000);
 const DIST = argv.includes('--dist') ? resolve(argv[argv.indexOf('--dist') + 1]!) : join(ROOT, 'dist');
 const OUT = join(ROOT, 'docs/benchmarks/proxy-mtls.md');
@@ -299,9 +300,10 @@ async function main(): Promise<void> {
     const evAfter = await evidence(w);
     const upstreamConnections = { plain: (await cxTotal('plain')) - cx0.plain, mtls: (await cxTotal('mtls')) - cx0.mtls };
     const load1 = loadavg();
-    const text = fmtTable({ rows, idleRss, upstreamConnections, evidence: ev, evidenceAfter: evAfter, load0, load1, commit, rounds: ROUNDS, seconds: SECONDS, rate: RATE, connections: CONNECTIONS, machine: `${cpus().length} vCPU (\`nproc\`), ${cpus()[0]?.model ?? 'unknown CPU'}`, node: process.version });
-    writeFileSync(OUT, text);
-    process.stdout.write(text);
+    const input: ReportInput = { rows, idleRss, upstreamConnections, evidence: ev, evidenceAfter: evAfter, load0, load1, commit, rounds: ROUNDS, seconds: SECONDS, rate: RATE, connections: CONNECTIONS, machine: `${cpus().length} vCPU (\`nproc\`), ${cpus()[0]?.model ?? 'unknown CPU'}`, node: process.version, at: new Date().toISOString() };
+    writeFileSync(join(dir, 'result.json'), JSON.stringify(input, null, 1));
+    log(`raw results: ${join(dir, 'result.json')} (--from <file> rewrites the report from them)`);
+    writeReport(input);
   } finally {
     try {
       sextant(root, ['down']);
@@ -311,4 +313,11 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+function writeReport(input: ReportInput): void {
+  const text = fmtTable(input);
+  writeFileSync(OUT, text);
+  process.stdout.write(text);
+}
+
+if (argv.includes('--from')) writeReport(JSON.parse(readFileSync(argv[argv.indexOf('--from') + 1]!, 'utf8')) as ReportInput);
+else await main();
