@@ -10,6 +10,7 @@ import tls, { type TLSSocket } from 'node:tls';
 import type { DownstreamTlsConfig } from '@sextant/xds-client';
 import type { Logger } from '@sextant/util';
 import type { ConnInfo } from './http-context';
+import { refusalKind, refusals } from './log-limiter';
 import type { TlsContexts } from './tls-contexts';
 import { principalOf, verifyPeer, xfccValue } from './tls-verify';
 
@@ -31,7 +32,7 @@ export function selectAlpn(server: readonly string[], offered: readonly string[]
 /** Terminates TLS; resolves the secure socket once the peer is verified, undefined when the connection was closed instead. */
 export function terminateTls(socket: Socket, cfg: DownstreamTlsConfig, hello: ClientHelloFacts, contexts: TlsContexts | undefined, conn: ConnInfo, timeoutMs: number, log: Logger): Promise<TLSSocket | undefined> {
   const refuse = (why: string): undefined => {
-    log.debug({ listener: conn.listenerName, remote: `${conn.remoteAddress}:${conn.remotePort}`, reason: why }, 'TLS connection refused');
+    refusals.info(log, 'tls_config', { listener: conn.listenerName, remote: `${conn.remoteAddress}:${conn.remotePort}`, reason: why }, 'TLS connection refused');
     socket.destroy();
     return undefined;
   };
@@ -75,7 +76,8 @@ export function terminateTls(socket: Socket, cfg: DownstreamTlsConfig, hello: Cl
         else if (code.includes('CERTIFICATE_VERIFY_FAILED')) st.downstream_fail_verify_error++;
         else st.downstream_connection_error++;
       }
-      log.debug({ listener: conn.listenerName, err: err.message }, 'TLS handshake failed');
+      // Refusals are worth seeing (misconfigured or hostile peers): at info, rate-limited per kind; the ssl.* counters keep the totals.
+      refusals.info(log, refusalKind(err.message), { listener: conn.listenerName, remote: `${conn.remoteAddress}:${conn.remotePort}`, err: err.message }, 'TLS handshake failed');
       t.destroy();
       socket.destroy();
       finish(undefined);
