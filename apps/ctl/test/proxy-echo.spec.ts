@@ -188,10 +188,9 @@ describe('TCP traffic shifting (Istio tcp-echo task, through the ingress gateway
     expect((byVersion['one'] ?? 0) + (byVersion['two'] ?? 0)).toBe(200);
   });
 
-  // Proxy bug (TCP proxy, half-close): a client that sends its bytes and then half-closes (FIN), as `nc` does in
-  // Istio's task, gets nothing back: the proxy tears the whole connection down on the downstream FIN instead of
-  // half-closing upstream and relaying the answer. Same at a sidecar's inbound TCP port. Remove `.fails` when fixed.
-  it.fails('relays the answer to a client that half-closes after sending (known proxy bug: half-close)', async () => {
+  // A client that sends its bytes and then half-closes (FIN), as `nc` does in Istio's task, still gets the answer:
+  // the proxy relays the FIN upstream (and back) instead of tearing the connection down (was a proxy bug).
+  it('relays the answer to a client that half-closes after sending', async () => {
     const got = await new Promise<string>((ok, fail) => {
       const s = net.connect(31400, gw(), () => s.end('bye\n'));
       let buf = '';
@@ -238,7 +237,7 @@ spec:
     return out;
   };
 
-  // The 100 ms pause after "200 Connection Established" sidesteps the tunnel bug below; shifting itself is checked here.
+  // A 100 ms pause after "200 Connection Established" (the tunnel is tested without one below); shifting itself is checked here.
   it('sends every connection to v1, then 20 % to v2 (service address, as a resolver would give it)', async () => {
     await mesh.apply(meshVs(0));
     const vip = await serviceVip(client, 9000);
@@ -251,19 +250,17 @@ spec:
     expect(two.ok, `v2 share ${two.share.toFixed(3)} (±${two.tolerance.toFixed(3)}): ${JSON.stringify(t)}`).toBe(true);
   });
 
-  // Proxy bug (explicit capture, CONNECT): bytes the client sends right after "200 Connection Established" are
-  // sometimes lost (about 1 tunnel in 5 here) and the tunnel then closes without an answer: the 200 is written
-  // before the upstream connection exists, and bytes arriving in between are dropped. Remove `.fails` when fixed.
-  it.fails('carries bytes sent at once after the 200 (known proxy bug: early tunnel bytes lost)', async () => {
+  // Bytes the client sends right after "200 Connection Established" arrive although the upstream connection does
+  // not exist yet (was a proxy bug: about 1 tunnel in 5 lost them).
+  it('carries bytes sent at once after the 200', async () => {
     const vip = await serviceVip(client, 9000);
     const rs = await connections(`${vip}:9000`, 30);
     expect(rs.filter((r) => !/^(one|two) hello/.test(r))).toEqual([]);
   });
 
-  // Proxy gap (explicit capture): CONNECT names a service (tcp-echo:9000), but the sidecar only has a listener on the
-  // service's allocated address (240.240.x.y:9000); nothing maps the name to it, so the tunnel answers 200, falls to
-  // the passthrough cluster with an unresolvable host and closes. Remove `.fails` when CONNECT resolves service names.
-  it.fails('reaches the TCP service by name through CONNECT (known gap: service name not resolved)', async () => {
+  // CONNECT names a service (tcp-echo:9000): the sidecar maps the name to the service's listener on its allocated
+  // address (240.240.x.y:9000), as a DNS lookup of the name would (was a gap: the tunnel fell to the passthrough).
+  it('reaches the TCP service by name through CONNECT', async () => {
     const rs = await connections('tcp-echo:9000', 5, 100);
     expect(rs.filter((r) => !/^(one|two) hello/.test(r))).toEqual([]);
   });
@@ -311,13 +308,9 @@ spec:
 describe('defaults for a non-idempotent request (no Istio config for echo)', () => {
   beforeAll(() => mesh.remove(dr(ECHO), vs(DEFAULT)));
 
-  // Proxy bug (HTTP/1.1 upstream over mTLS): a request with a body crashes the CLIENT's sidecar process:
-  // node's TLSWrap::DoWrite aborts with "Assertion failed: !current_write_" (log: <instance>.sidecar.log), from
-  // Http1 upstream sendData() -> socket.write() right after sendHead()'s writeFast() wrote to the same TLS socket's
-  // handle while that write was still pending. The client sees "socket hang up"; the sidecar restarts. Any POST
-  // between sidecars reproduces it (curl -x http://<client>:15001 -XPOST -d x http://echo:8080/). Last in the file,
-  // so the restart cannot disturb other tests. Remove `.fails` when fixed.
-  it.fails('runs a POST whose handler has a side effect and answers 503 exactly once (known proxy bug: POST over mTLS crashes the sidecar)', async () => {
+  // A request with a body between sidecars (HTTP/1.1 over mTLS) used to crash the client's sidecar (TLSWrap::DoWrite
+  // "Assertion failed: !current_write_": a direct handle write overlapped socket.write on the TLS socket).
+  it('runs a POST whose handler has a side effect and answers 503 exactly once', async () => {
     const id = `post-once-${Date.now()}`;
     const r = await httpVia(client, 'http://echo:8080/orders', { method: 'POST', body: '{"item":1}', headers: { 'content-type': 'application/json', 'x-echo-id': id, 'x-echo-status': '503' } });
     expect(r.status).toBe(503);
