@@ -105,10 +105,9 @@ describe('STRICT (peer-authentication-strict.yaml)', () => {
     expect(r.error).toMatch(/closed|ECONNRESET|EPIPE/);
   });
 
-  // BUG (libs/proxy/dataplane/src/listener-manager.ts, apply()/onConnection): a connection keeps the
-  // filter chain it was accepted with; a listener update neither drains nor closes it. A plaintext
-  // keep-alive connection opened under PERMISSIVE is still served after STRICT (Envoy drains it).
-  it.fails('closes a plaintext keep-alive connection opened before the flip (no plaintext after STRICT)', async () => {
+  // A plaintext keep-alive connection opened under PERMISSIVE sits on a chain STRICT removed: the
+  // proxy drains it like Envoy (connection: close on its next response), then plaintext is refused.
+  it('closes a plaintext keep-alive connection opened before the flip (no plaintext after STRICT)', async () => {
     const deadline = Date.now() + 10_000;
     let r = await plainKeepAlive();
     while (r === 200 && Date.now() < deadline) {
@@ -133,9 +132,8 @@ describe('STRICT (peer-authentication-strict.yaml)', () => {
     expect(xfccOf(r.echo)).toContain(`URI=${SLEEP_ID}`);
   });
 
-  // BUG (libs/proxy/dataplane/src/istio-metrics.ts, base labels): connection_security_policy
-  // is hard-coded "none"; Istio's destination reporter says "mutual_tls" for requests that came over mTLS.
-  it.fails('the server sidecar reports the request as mutual_tls from the caller\'s principal (istio_requests_total)', async () => {
+  // Istio's destination reporter says connection_security_policy="mutual_tls" for requests that came over mTLS.
+  it('the server sidecar reports the request as mutual_tls from the caller\'s principal (istio_requests_total)', async () => {
     const text = await sidecarPrometheus(echo.address);
     const series = text.split('\n').filter((l) => l.startsWith('istio_requests_total{') && l.includes('reporter="destination"'));
     const fromSleep = series.filter((l) => l.includes(`source_principal="${SLEEP_ID}"`));
