@@ -134,4 +134,35 @@ describe('PilotSnapshotSource', () => {
     expect([...reusableTypes(modelFullPush(TriggerReason.ConfigUpdate, ['VirtualService/a/b', 'DestinationRule/a/b']))]).toEqual([]);
     expect([...reusableTypes(undefined)]).toEqual([]);
   });
+
+  it("keeps each proxy's cache key across a push the translator says cannot move keys, and recomputes after any other", async () => {
+    const { translator } = fakeTranslator();
+    let keyCalls = 0;
+    const decisions: boolean[] = [];
+    const counting: Translator = {
+      ...translator,
+      cacheKey: (p, m) => (keyCalls++, translator.cacheKey(p, m)),
+      keysCarryOver: (_prev, _next, request) => {
+        const same = request?.configsUpdated?.has('VirtualService/default/r') === true;
+        decisions.push(same);
+        return same;
+      },
+    };
+    const source = new PilotSnapshotSource(counting, silentLogger());
+    const p1 = proxy('p1');
+    const p2 = proxy('p2', 'prod');
+    source.setPush(push(), undefined);
+    await source.snapshotFor(p1);
+    await source.snapshotFor(p2);
+    expect(keyCalls).toBe(2);
+    source.setPush(push(), modelFullPush(TriggerReason.ConfigUpdate, ['VirtualService/default/r']));
+    const a = await source.snapshotFor(p1);
+    await source.snapshotFor(p2);
+    expect(keyCalls).toBe(2);
+    expect([...a.get(TYPE_URL.listener)!.keys()]).toEqual(['default-listener']);
+    source.setPush(push(), modelFullPush(TriggerReason.ConfigUpdate, ['Sidecar/default/s']));
+    await source.snapshotFor(p1);
+    expect(keyCalls).toBe(3);
+    expect(decisions).toEqual([true, false]);
+  });
 });

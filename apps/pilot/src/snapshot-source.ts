@@ -29,6 +29,8 @@ export interface Translator {
   translate(push: PushContext, proxy: ModelProxy, types: ReadonlySet<string> | undefined): TranslatedConfig;
   /** Two proxies with the same key get the same output from the same push. */
   cacheKey(push: PushContext, proxy: ModelProxy): string;
+  /** Whether every proxy keeps its cache key from `previous` to `next` given what changed (then keys are not recomputed). */
+  keysCarryOver?(previous: PushContext, next: PushContext, request: ModelPushRequest | undefined): boolean;
 }
 
 /** The xDS types Pilot serves, in push order. */
@@ -74,7 +76,7 @@ interface Generation {
   push: PushContext;
   request: ModelPushRequest | undefined;
   cache: Map<string, CacheEntry>;
-  /** Cache key per connected proxy, computed once per generation. */
+  /** Cache key per connected proxy, computed once per generation (or carried over from the previous one when no key can have changed). */
   keys: WeakMap<ProxyInfo, string>;
 }
 
@@ -140,7 +142,8 @@ export class PilotSnapshotSource implements SnapshotSource {
         cache.set(key, { key, types, warnings: entry.warnings, snapshots: new Map() });
       }
     }
-    this.generation = { push, request, cache, keys: new WeakMap() };
+    const sameKeys = previous !== undefined && this.translator.keysCarryOver?.(previous.push, push, request) === true;
+    this.generation = { push, request, cache, keys: sameKeys ? previous.keys : new WeakMap() };
     this.interner.nextGeneration();
     if (xdsRequest && request) this.modelRequests.set(xdsRequest, request);
     for (const wake of this.waiters.splice(0)) wake();

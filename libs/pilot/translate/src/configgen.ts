@@ -2,7 +2,6 @@
 // kind: sidecars (outbound + inbound), routers (Gateways), proxyless gRPC.
 // Output lists are sorted by name; a route or listener never names a
 // cluster that is not in the output.
-import { createHash } from 'node:crypto';
 import type { ProxyInfo, PushContext } from '@sextant/pilot-model';
 import { buildInboundClusters, buildOutboundClusters, buildSpecialClusters } from './cluster-builder';
 import { danglingClusterReferences, sdsSecretNames, uniqueByName, uniqueChainMatches } from './consistency';
@@ -88,53 +87,4 @@ export const buildRoutes = (push: PushContext, proxy: ProxyInfo, options?: Trans
 export const buildClusters = (push: PushContext, proxy: ProxyInfo, options?: TranslateOptions) => generateProxyConfig(push, proxy, options, new Set(['clusters'])).clusters;
 export const buildEndpointsFor = (push: PushContext, proxy: ProxyInfo, options?: TranslateOptions) => generateProxyConfig(push, proxy, options, new Set(['endpoints'])).endpoints;
 
-/** What proxyConfigKey needs from a push for every proxy of a namespace, computed once per (push, namespace). */
-const keyInputs = new WeakMap<PushContext, { labelKeys: Map<string, string[]>; outlierDetection: boolean }>();
-
-function keyInputsOf(push: PushContext, namespace: string): { labelKeys: string[]; outlierDetection: boolean } {
-  let inputs = keyInputs.get(push);
-  if (!inputs) {
-    inputs = { labelKeys: new Map(), outlierDetection: push.destinationRuleIndex.all().some((d) => JSON.stringify(d.spec).includes('outlierDetection')) };
-    keyInputs.set(push, inputs);
-  }
-  let labelKeys = inputs.labelKeys.get(namespace);
-  if (!labelKeys) {
-    const keys = new Set(push.virtualServiceIndex.sourceLabelKeys);
-    for (const dr of push.destinationRuleIndex.all()) if (dr.namespace === namespace) Object.keys(dr.selector ?? {}).forEach((k) => keys.add(k));
-    labelKeys = [...keys].sort();
-    inputs.labelKeys.set(namespace, labelKeys);
-  }
-  return { labelKeys, outlierDetection: inputs.outlierDetection };
-}
-
-/**
- * A key such that two proxies with the same key get the same output from
- * the same PushContext (and the same options): proxy kind, namespace, the
- * Sidecar in effect, the labels VirtualService sourceLabels and
- * DestinationRule/policy selectors look at, selected Gateways, the ports its
- * workload serves, and locality when locality load balancing can apply.
- */
-export function proxyConfigKey(push: PushContext, proxy: ProxyInfo, options: TranslateOptions = {}): string {
-  const labels = push.proxyLabels(proxy);
-  const withLabels = { ...proxy, labels };
-  const { labelKeys, outlierDetection } = keyInputsOf(push, proxy.namespace);
-  const policies = push.securityPolicies(withLabels);
-  const md = proxy.metadata['HTTP_PROXY_PORT'];
-  const parts: string[] = [
-    proxy.proxyless ? 'grpc' : proxy.type,
-    proxy.namespace,
-    proxy.type === 'sidecar' ? push.sidecarScope(withLabels).key : '',
-    labelKeys.map((k) => `${k}=${labels[k] ?? ''}`).join(','),
-    [...policies.peerAuthentications, ...policies.authorizationPolicies, ...policies.requestAuthentications].map((p) => `${p.kind}/${p.metadata.namespace}/${p.metadata.name}`).join(','),
-    String(options.httpProxyPort ?? (typeof md === 'string' || typeof md === 'number' ? md : '')),
-  ];
-  if (proxy.type === 'router') parts.push(push.gatewaysFor({ labels }).map((g) => `${g.metadata.namespace}/${g.metadata.name}`).join(','));
-  if (proxy.type === 'sidecar' && !proxy.proxyless) {
-    const ports = new Map<number, string>();
-    for (const e of push.proxyEndpoints(proxy)) if (!ports.has(e.port)) ports.set(e.port, `${e.port}:${e.hostname}:${e.servicePort}`);
-    parts.push([...ports.values()].join(','));
-    if (proxy.metadata['INTERCEPTION_MODE'] === 'NONE') parts.push(`none@${proxy.ipAddresses[0] ?? ''}`);
-  }
-  if (proxy.locality && outlierDetection) parts.push(`loc=${proxy.locality}`);
-  return createHash('sha256').update(parts.join('\n')).digest('base64url').slice(0, 22);
-}
+export { proxyConfigKey } from './cache-key';
