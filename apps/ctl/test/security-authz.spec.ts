@@ -7,16 +7,11 @@
 // Config changes are waited for (every proxy ACKed), then the outcome is
 // polled for with a deadline: no fixed sleeps.
 //
-// BUG (libs/proxy/dataplane/src/listener-manager.ts, apply()/onConnection):
-// a connection keeps the filter chain (RBAC, jwt_authn...) it was accepted
-// with for as long as it lives; a listener update neither drains nor closes
-// it (Envoy drains connections of changed filter chains). The proxies' pooled
-// keep-alive connections (gateway -> productpage -> details/reviews ->
-// ratings) therefore never see a new policy while traffic keeps them busy.
-// The first test pins that; the task tests then make every hop use fresh
-// connections (DestinationRules with maxRequestsPerConnection: 1, and a new
-// client connection per page) so that they check the policies themselves.
-// Drop FRESH_CONNECTIONS once the bug is fixed.
+// Policy changes reach established connections: the proxies drain
+// connections whose filter chain changed (Envoy's listener update
+// semantics), so the pooled keep-alive connections between the hops
+// (gateway -> productpage -> details/reviews -> ratings) meet each new
+// policy without any connection-pool settings.
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -40,16 +35,6 @@ interface Page {
   stars: number;
   ratingErrors: number;
 }
-
-const FRESH_CONNECTIONS = ['productpage', 'details', 'reviews', 'ratings']
-  .map((h) => `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: { name: ${h}-fresh-connections, namespace: default }
-spec:
-  host: ${h}
-  trafficPolicy: { connectionPool: { http: { maxRequestsPerConnection: 1 } } }
-`)
-  .join('---\n');
 
 /** One GET on a new connection (agent: false), the way a fresh browser tab would come in. */
 function get(url: string, headers: Record<string, string> = {}, agent: http.Agent | false = false): Promise<{ status: number; body: string }> {
@@ -135,10 +120,6 @@ describe('policy changes and established connections', () => {
 });
 
 describe('Istio task: authorization for HTTP traffic', () => {
-  beforeAll(async () => {
-    await mesh.apply(FRESH_CONNECTIONS);
-  });
-
   it('allow-nothing.yaml: /productpage answers 403 "RBAC: access denied"', async () => {
     await mesh.apply(yaml('allow-nothing.yaml'));
     const p = await pageUntil((x) => x.status === 403);

@@ -45,15 +45,6 @@ beforeAll(async () => {
 
 afterAll(() => mesh?.down());
 
-// Every 10th request opens a new sidecar-to-sidecar connection, so connections
-// made after the flip meet the STRICT filter chains (pooled ones keep theirs).
-const ECHO_FRESH_CONNECTIONS = `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: { name: echo-connections, namespace: default }
-spec:
-  host: echo
-  trafficPolicy: { connectionPool: { http: { maxRequestsPerConnection: 10 } } }
-`;
 // A plaintext keep-alive connection opened while PERMISSIVE (see the STRICT tests).
 const plainAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const plainKeepAlive = (): Promise<number | string> =>
@@ -71,7 +62,6 @@ describe('PERMISSIVE -> STRICT under load', () => {
     // PERMISSIVE: a plaintext client reaches the sidecar (the positive control for the refusal below).
     expect((await plainGet(echo.address, 8080, '/plain')).status).toBe(200);
     expect(await plainKeepAlive()).toBe(200);
-    await mesh.apply(ECHO_FRESH_CONNECTIONS);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
     const send = async (i: number): Promise<Outcome> => {
       const r = await httpVia(sleep, `http://echo:8080/flip/${i}`, { agent, timeoutMs: 10_000 });
