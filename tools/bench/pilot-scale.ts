@@ -10,7 +10,7 @@
 // sees every service).
 //
 //   node tools/build.mjs pilot
-//   npx tsx --tsconfig tsconfig.base.json tools/bench/pilot-scale.ts [--services 1000] [--clients 2000] [--changes 5] [--out docs/benchmarks/pilot.md] [--cpu-prof DIR] [--baseline OTHER/main.js]
+//   npx tsx --tsconfig tsconfig.base.json tools/bench/pilot-scale.ts [--services 1000] [--clients 2000] [--changes 5] [--out docs/benchmarks/pilot.md] [--cpu-prof DIR] [--baseline OTHER/main.js] [--pilot-flags "NODE FLAGS"]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -40,6 +40,8 @@ const SCENARIOS: Scenario[] = arg('scenario', 'both') === 'both' ? ['scoped', 'f
 /** A Pilot bundle to run first in each scenario, for a before/after comparison in one run (e.g. a build of an earlier commit). */
 const BASELINE = argv.includes('--baseline') ? resolve(arg('baseline', '')) : undefined;
 const BASELINE_LABEL = arg('baseline-label', 'baseline');
+/** Node flags for the Pilot processes (both bundles), e.g. "--max-old-space-size=256". */
+const PILOT_FLAGS = arg('pilot-flags', '').split(' ').filter(Boolean);
 const CPU_PROF = argv.includes('--cpu-prof') ? resolve(arg('cpu-prof', join(tmpdir(), 'pilot-prof'))) : undefined;
 /** Pilot's log (warnings and errors) of the last scenario run. */
 const PILOT_LOG = resolve(arg('pilot-log', join(tmpdir(), 'pilot-scale-pilot.log')));
@@ -140,7 +142,7 @@ async function runScenario(scenario: Scenario, bundle: string): Promise<Scenario
 
     const xds = await freePort();
     const admin = await freePort();
-    const pilotArgs = [...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []), bundle];
+    const pilotArgs = [...PILOT_FLAGS, ...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []), bundle];
     const pilotCmd = canPin ? ['taskset', ['-c', '0', process.execPath, ...pilotArgs]] : [process.execPath, pilotArgs];
     pilot = spawn(pilotCmd[0] as string, pilotCmd[1] as string[], {
       env: { ...process.env, NATS_URL: nats.url, PILOT_XDS_PORT: String(xds), SEXTANT_ADMIN_PORT: String(admin), SEXTANT_LOG_LEVEL: 'warn', SEXTANT_LOG_FORMAT: 'json', SEXTANT_DATA_DIR: join(dir, 'data') },
