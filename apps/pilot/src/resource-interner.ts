@@ -3,7 +3,7 @@
 // as the previous push but one. Encoding and hashing each resource again
 // (to get its version) was most of a push's CPU. The interner hands back the
 // VersionedResource already made for a resource with the same type, name and
-// content (compared as JSON), so each distinct resource is encoded once, and
+// content (compared as JSON; route tables by their encoding), so each distinct resource is encoded once, and
 // the same TypeResources map for the same set of resources, so type versions
 // are hashed once and proxies with equal output share one map.
 import { TYPE_URL } from '@sextant/proto';
@@ -11,7 +11,8 @@ import { resourceName, versioned, versionedEncoded, type TypeResources, type Ver
 import { RouteEncoder } from './route-encoder';
 
 interface Variant {
-  json: string;
+  /** The content's identity: its JSON, or for route tables the version (hash of the encoding). */
+  id: string;
   entry: VersionedResource;
   used: number;
 }
@@ -54,15 +55,17 @@ export class ResourceInterner {
     const entries: [string, VersionedResource][] = [];
     for (const obj of objects) {
       const name = resourceName(typeUrl, obj);
-      const json = JSON.stringify(obj);
+      // Route tables (1 MB of JSON in a full mesh) are told apart by their encoding, assembled from cached virtual hosts anyway.
+      const route = typeUrl === TYPE_URL.route ? this.encodedRoute(obj) : undefined;
+      const id = route ? `#${route.version}` : JSON.stringify(obj);
       const key = `${typeUrl}\u0000${name}`;
       let variants = this.resources.get(key);
-      let hit = variants?.find((v) => v.json === json);
+      let hit = variants?.find((v) => v.id === id);
       if (hit) {
         this.stats.reused++;
       } else {
         this.stats.encoded++;
-        hit = { json, entry: this.versioned(typeUrl, obj), used: this.generation };
+        hit = { id, entry: route ?? versioned(typeUrl, obj), used: this.generation };
         variants = [hit, ...(variants ?? [])].slice(0, MAX_VARIANTS);
         this.resources.set(key, variants);
       }
@@ -84,15 +87,12 @@ export class ResourceInterner {
     return { ...this.stats, resources: this.resources.size, maps: this.maps.size, ...this.routes.stats };
   }
 
-  /** Route tables are assembled from cached virtual hosts; anything they cannot encode gets the full encoder (and its error). */
-  private versioned(typeUrl: string, obj: object): VersionedResource {
-    if (typeUrl === TYPE_URL.route) {
-      try {
-        return versionedEncoded(typeUrl, obj, this.routes.encode(obj));
-      } catch {
-        /* versioned() below reports it */
-      }
+  /** Route tables are assembled from cached virtual hosts; anything that encoder cannot encode gets the full encoder (and its error). */
+  private encodedRoute(obj: object): VersionedResource | undefined {
+    try {
+      return versionedEncoded(TYPE_URL.route, obj, this.routes.encode(obj));
+    } catch {
+      return undefined; /* versioned() reports it */
     }
-    return versioned(typeUrl, obj);
   }
 }
