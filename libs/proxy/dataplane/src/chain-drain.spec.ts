@@ -28,7 +28,7 @@ let other: Upstream;
 let tcpApp: { port: number; close(): Promise<void> };
 let ca: TestCa;
 let client: TestLeaf;
-let P: { http: number; rds: number; tcp: number; mesh: number };
+let P: { http: number; rds: number; tcp: number; mesh: number; meshTcp: number };
 const src = new FakeConfigSource();
 
 const inlineRoutes = (cluster = 'app') => ({ inline: routeConfig('inline', [vhost(['*'], [route('/', { cluster })])]) });
@@ -62,15 +62,15 @@ const stat = (name: string) => new Map(statEntries(dp)).get(name) ?? 0;
 
 beforeAll(async () => {
   [app, other, tcpApp] = await Promise.all([startUpstream('app'), startUpstream('other'), startTcpEcho('tcp-app')]);
-  const [a, b, c, d] = (await freePorts(4)) as [number, number, number, number];
-  P = { http: a, rds: b, tcp: c, mesh: d };
+  const [a, b, c, d, e] = (await freePorts(5)) as [number, number, number, number, number];
+  P = { http: a, rds: b, tcp: c, mesh: d, meshTcp: e };
   ca = createTestCa();
   client = issueLeaf(ca, { uris: [CLIENT_ID] });
   dp = testDataplane({ secrets: meshSecrets(ca, issueLeaf(ca, { uris: [spiffe('default', 'echo')] })), filterChainDrainMs: 800 });
   src
     .set('cluster', staticCluster('app', [app.port]), staticCluster('other', [other.port]), staticCluster('tcp', [tcpApp.port]))
     .set('route', routeConfig('rds', [vhost(['*'], [route('/', { cluster: 'app' })])]))
-    .set('listener', httpListener(), listener('rds', P.rds, [{ filters: [hcm({ rds: 'rds' }, { statPrefix: 'drain_rds', extra: DRAIN })] }]), listener('tcp', P.tcp, [{ filters: [tcpProxy('tcp')] }]), meshListener('PERMISSIVE'));
+    .set('listener', httpListener(), listener('rds', P.rds, [{ filters: [hcm({ rds: 'rds' }, { statPrefix: 'drain_rds', extra: DRAIN })] }]), listener('tcp', P.tcp, [{ filters: [tcpProxy('tcp')] }]), meshListener('PERMISSIVE'), listener('meshtcp', P.meshTcp, inboundChains(P.meshTcp, 'STRICT', [tcpProxy('tcp')], 'tcp'), { trafficDirection: 'INBOUND' }));
   await push();
 });
 
@@ -234,5 +234,20 @@ describe('mesh mTLS (PERMISSIVE -> STRICT)', () => {
     await expect(get(P.mesh, agent)).rejects.toThrow();
     expect(await mtlsGet()).toBe(200);
     agent.destroy();
+  });
+
+  it('TCP over mTLS is reported as mutual_tls by the destination reporter', async () => {
+    await new Promise<void>((done, fail) => {
+      const s = tls.connect({ host: '127.0.0.1', port: P.meshTcp, ca: ca.certPem, cert: client.certPem, key: client.keyPem, ALPNProtocols: ['istio-peer-exchange', 'istio'], checkServerIdentity: () => undefined });
+      let got = '';
+      s.on('secureConnect', () => s.write('ping'));
+      s.on('data', (c: Buffer) => {
+        got += c.toString();
+        if (got.includes('ping')) s.end();
+      });
+      s.on('close', () => (got.includes('ping') ? done() : fail(new Error(`no echo: ${got}`))));
+      s.on('error', fail);
+    });
+    await waitFor(() => /istio_tcp_connections_closed_total\{reporter="destination"[^}]*connection_security_policy="mutual_tls"[^}]*\} 1/.test(dp.metrics.render()), { timeoutMs: 3_000, intervalMs: 20, what: 'a mutual_tls TCP series' });
   });
 });

@@ -11,6 +11,7 @@ import type { TcpProxyConfig } from '@sextant/xds-client';
 import type { ClusterRuntime } from './cluster-runtime';
 import type { Host } from './host';
 import type { ConnInfo, Direction, ProxyServices } from './http-context';
+import { securityPolicyOf } from './istio-metrics';
 import { UNKNOWN_PEER } from './peer-metadata';
 import { networkRbacAllows } from './rbac-filter';
 import { FLAG, flagsToString } from './response-flags';
@@ -31,7 +32,7 @@ export function startTcpProxy(socket: Socket, conn: ConnInfo, cfg: TcpProxyConfi
   let attempts = 0;
   let closed = false;
   const inbound = direction === 'inbound';
-  const group = services.metrics.group(inbound ? 'destination' : 'source', inbound ? UNKNOWN_PEER : services.self, inbound ? services.self : UNKNOWN_PEER, inbound ? (services.selfService ?? cluster?.service) : cluster?.service, 'tcp');
+  const group = services.metrics.group(inbound ? 'destination' : 'source', inbound ? UNKNOWN_PEER : services.self, inbound ? services.self : UNKNOWN_PEER, inbound ? (services.selfService ?? cluster?.service) : cluster?.service, 'tcp', securityPolicyOf(inbound ? 'destination' : 'source', conn));
   group.tcpOpened++;
   socket.pause();
   // The peer's FIN must not end our side towards it: the answer may still be coming.
