@@ -165,4 +165,36 @@ describe('PilotSnapshotSource', () => {
     expect(keyCalls).toBe(3);
     expect(decisions).toEqual([true, false]);
   });
+
+  it('on an endpoint push asks proxy by proxy whether a key carries over, and recomputes the others', async () => {
+    const { translator } = fakeTranslator();
+    let keyCalls = 0;
+    const asked: string[] = [];
+    const counting: Translator = {
+      ...translator,
+      cacheKey: (p, m) => (keyCalls++, translator.cacheKey(p, m)),
+      keysCarryOver: () => false,
+      keyCarriesOver: (_prev, _next, request, m) => {
+        asked.push(m.id);
+        return request?.full === false && m.namespace !== 'prod';
+      },
+    };
+    const source = new PilotSnapshotSource(counting, silentLogger());
+    const p1 = proxy('p1');
+    const p2 = proxy('p2', 'prod');
+    source.setPush(push(), undefined);
+    await source.snapshotFor(p1);
+    await source.snapshotFor(p2);
+    expect(keyCalls).toBe(2);
+    source.setPush(push(), modelEndpointPush('default', ['a.default.svc.cluster.local']));
+    await source.snapshotFor(p1);
+    await source.snapshotFor(p2);
+    expect(keyCalls).toBe(3);
+    expect(asked).toEqual(['p1', 'p2']);
+    // A full push never asks per proxy.
+    source.setPush(push(), modelFullPush(TriggerReason.ConfigUpdate, ['Sidecar/default/s']));
+    await source.snapshotFor(p1);
+    expect(keyCalls).toBe(4);
+    expect(asked).toEqual(['p1', 'p2']);
+  });
 });

@@ -31,6 +31,8 @@ export interface Translator {
   cacheKey(push: PushContext, proxy: ModelProxy): string;
   /** Whether every proxy keeps its cache key from `previous` to `next` given what changed (then keys are not recomputed). */
   keysCarryOver?(previous: PushContext, next: PushContext, request: ModelPushRequest | undefined): boolean;
+  /** Whether one proxy keeps its cache key from `previous` to `next` (asked when not every proxy does, e.g. on an endpoint push). */
+  keyCarriesOver?(previous: PushContext, next: PushContext, request: ModelPushRequest | undefined, proxy: ModelProxy): boolean;
 }
 
 /** The xDS types Pilot serves, in push order. */
@@ -78,6 +80,8 @@ interface Generation {
   cache: Map<string, CacheEntry>;
   /** Cache key per connected proxy, computed once per generation (or carried over from the previous one when no key can have changed). */
   keys: WeakMap<ProxyInfo, string>;
+  /** The previous generation's push and keys, for keys that carry over proxy by proxy. */
+  previous?: { push: PushContext; keys: WeakMap<ProxyInfo, string> };
 }
 
 /**
@@ -143,7 +147,8 @@ export class PilotSnapshotSource implements SnapshotSource {
       }
     }
     const sameKeys = previous !== undefined && this.translator.keysCarryOver?.(previous.push, push, request) === true;
-    this.generation = { push, request, cache, keys: sameKeys ? previous.keys : new WeakMap() };
+    const perProxy = previous !== undefined && !sameKeys && request !== undefined && !request.full && this.translator.keyCarriesOver !== undefined;
+    this.generation = { push, request, cache, keys: sameKeys ? previous.keys : new WeakMap(), ...(perProxy ? { previous: { push: previous.push, keys: previous.keys } } : {}) };
     this.interner.nextGeneration();
     if (xdsRequest && request) this.modelRequests.set(xdsRequest, request);
     for (const wake of this.waiters.splice(0)) wake();
@@ -226,7 +231,12 @@ export class PilotSnapshotSource implements SnapshotSource {
   private keyOf(generation: Generation, proxy: ProxyInfo): string {
     let key = generation.keys.get(proxy);
     if (key === undefined) {
-      key = this.translator.cacheKey(generation.push, this.modelProxy(proxy));
+      const before = generation.previous;
+      const kept = before?.keys.get(proxy);
+      key =
+        kept !== undefined && this.translator.keyCarriesOver!(before!.push, generation.push, generation.request, this.modelProxy(proxy))
+          ? kept
+          : this.translator.cacheKey(generation.push, this.modelProxy(proxy));
       generation.keys.set(proxy, key);
     }
     return key;

@@ -6,7 +6,7 @@
 // builds those too.
 import type { ProxyInfo, PushContext } from '@sextant/pilot-model';
 import { TYPE_URL } from '@sextant/proto';
-import { cacheKeysCarryOver, generateProxyConfig, proxyConfigKey, type ResourceKind, type TranslateOptions } from '@sextant/translate';
+import { cacheKeyCarriesOver, cacheKeysCarryOver, generateProxyConfig, proxyConfigKey, type ResourceKind, type TranslateOptions } from '@sextant/translate';
 import { secretsFor, type CredentialSource } from './secrets';
 import type { TranslatedConfig, Translator } from './snapshot-source';
 
@@ -40,5 +40,6 @@ export function istioTranslator(options: TranslatorOptions = {}): Translator {
     },
     cacheKey: (push, proxy) => proxyConfigKey(push, proxy, translate),
     keysCarryOver: cacheKeysCarryOver,
+    keyCarriesOver: cacheKeyCarriesOver,
   };
 }

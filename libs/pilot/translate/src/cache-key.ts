@@ -75,6 +75,26 @@ export function cacheKeysCarryOver(previous: PushContext, next: PushContext, cha
   return keyInputsFingerprint(previous) === keyInputsFingerprint(next);
 }
 
+/**
+ * For an endpoint-only push (registry endpoints of the named services moved):
+ * whether `proxy` keeps its key from `previous` to `next`. A key sees the
+ * registry only through the proxy's own endpoints (their ports, services and
+ * labels), so it stays when none of them belongs to a changed service, before
+ * or after, and the configs feed the same key inputs.
+ */
+export function cacheKeyCarriesOver(previous: PushContext, next: PushContext, change: KeyChange | undefined, proxy: ProxyInfo): boolean {
+  if (!change || change.full || !change.configsUpdated || change.configsUpdated.size === 0) return false;
+  const hosts = new Set<string>();
+  for (const key of change.configsUpdated) {
+    const slash = key.indexOf('/');
+    if (key.slice(0, slash) !== 'Service') return false;
+    hosts.add(key.slice(key.indexOf('/', slash + 1) + 1));
+  }
+  if (keyInputsFingerprint(previous) !== keyInputsFingerprint(next)) return false;
+  for (const push of [previous, next]) for (const e of push.proxyEndpoints(proxy)) if (hosts.has(e.hostname)) return false;
+  return true;
+}
+
 /** Digests of key texts: at most a few distinct texts per namespace, asked once per proxy and push. */
 const digests = new Map<string, string>();
 const MAX_DIGESTS = 50_000;

@@ -2,7 +2,7 @@
 // proxy (pure: no I/O, no gRPC, NATS, fastify or pino).
 export { TranslateError, TRANSLATE_ERROR_CODES, type TranslateErrorCode } from './errors';
 export { generateProxyConfig, buildListeners, buildRoutes, buildClusters, buildEndpointsFor, proxyConfigKey, type ResourceKind } from './configgen';
-export { cacheKeysCarryOver, keyInputsFingerprint, type KeyChange } from './cache-key';
+export { cacheKeyCarriesOver, cacheKeysCarryOver, keyInputsFingerprint, type KeyChange } from './cache-key';
 export { createContext, type TranslateContext, type TranslateOptions } from './context';
 export { NO_HOOKS, type TranslateHooks, type FilterHookContext, type ClusterHookContext, type FilterDirection } from './hooks';
 export {

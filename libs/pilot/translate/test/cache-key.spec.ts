@@ -2,7 +2,7 @@
 // VirtualService/DestinationRule changes whose key inputs stay equal; and
 // whenever it says so, recomputing the keys gives the same keys.
 import { describe, expect, it } from 'vitest';
-import { cacheKeysCarryOver, keyInputsFingerprint, proxyConfigKey } from '../src/cache-key';
+import { cacheKeyCarriesOver, cacheKeysCarryOver, keyInputsFingerprint, proxyConfigKey } from '../src/cache-key';
 import { buildPush, grpcClient, parseConfigs, router, sidecar } from './fixtures';
 
 const base = `
@@ -69,5 +69,31 @@ describe('cacheKeysCarryOver', () => {
   it('a different mesh config is never carried over', () => {
     const other = buildPush('bookinfo.yaml', parseConfigs(base), { rootNamespace: 'mesh-root' });
     expect(cacheKeysCarryOver(before, other, full('VirtualService/default/reviews'))).toBe(false);
+  });
+});
+
+describe('cacheKeyCarriesOver (endpoint pushes, proxy by proxy)', () => {
+  const before = push();
+  const after = push();
+  const eds = (...hosts: string[]) => ({ full: false, configsUpdated: new Set(hosts.map((h) => `Service/default/${h}.default.svc.cluster.local`)) });
+
+  it('keeps the key of a proxy none of whose own endpoints belong to a changed service', () => {
+    const productpage = sidecar(after, '10.10.0.1');
+    expect(cacheKeyCarriesOver(before, after, eds('reviews', 'ratings'), productpage)).toBe(true);
+    expect(proxyConfigKey(after, productpage)).toBe(proxyConfigKey(before, productpage));
+    expect(cacheKeyCarriesOver(before, after, eds('reviews'), router())).toBe(true);
+  });
+
+  it('recomputes for a proxy serving a changed service, and for anything but an endpoint push of services', () => {
+    const reviews = sidecar(after, '10.10.2.1');
+    expect(after.proxyEndpoints(reviews).map((e) => e.hostname)).toContain('reviews.default.svc.cluster.local');
+    expect(cacheKeyCarriesOver(before, after, eds('reviews'), reviews)).toBe(false);
+    const productpage = sidecar(after, '10.10.0.1');
+    expect(cacheKeyCarriesOver(before, after, { full: true, configsUpdated: new Set(['Service/default/reviews.default.svc.cluster.local']) }, productpage)).toBe(false);
+    expect(cacheKeyCarriesOver(before, after, { full: false, configsUpdated: new Set(['VirtualService/default/reviews']) }, productpage)).toBe(false);
+    expect(cacheKeyCarriesOver(before, after, { full: false }, productpage)).toBe(false);
+    expect(cacheKeyCarriesOver(before, after, undefined, productpage)).toBe(false);
+    const rooted = buildPush('bookinfo.yaml', parseConfigs(base), { rootNamespace: 'mesh-root' });
+    expect(cacheKeyCarriesOver(before, rooted, eds('reviews'), productpage)).toBe(false);
   });
 });
