@@ -41,7 +41,8 @@ each in its own commit with its measured effect:
   (0.12 CPU-s per change for 2000 proxies in the scoped profile, half of it SHA-256). A VirtualService or DestinationRule
   change can move a key only through the label keys and the outlier-detection flag it feeds in, so when those are equal
   in both pushes (Istio scopes its per-push work by ConfigsUpdated the same way) every connected proxy keeps its key;
-  any other change (registry, Sidecar, Gateway, policies, endpoint pushes) recomputes, and key digests are memoized.
+  an endpoint push keeps a proxy's key when none of its own endpoints belongs to a changed service; any other change
+  (registry services, Sidecar, Gateway, policies) recomputes, and key digests are memoized.
 - **Route tables interned by their encoding**: the interner compared each cache key's route table as JSON (1 MB per key
   per push in the full mesh, kept for up to 8 variants over two generations); the bytes are assembled from cached
   virtual hosts anyway and their hash now identifies the table.
