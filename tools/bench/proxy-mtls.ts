@@ -20,7 +20,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fmtTable, mtlsEvidence, type Evidence, type ReportInput } from './proxy-mtls-report';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -57,7 +57,7 @@ function snapshotRoot(): { root: string; commit: string } {
   }
   cpSync(DIST, join(root, 'dist'), { recursive: true });
   const head = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']).toString().trim();
-  const commit = `${DIST} as built at ${statSync(join(DIST, 'apps/proxy/main.js')).mtime.toISOString().slice(0, 19)}Z (HEAD ${head})`;
+  const commit = `${relative(ROOT, DIST) || '.'}/ as built at ${statSync(join(DIST, 'apps/proxy/main.js')).mtime.toISOString().slice(0, 19)}Z (HEAD ${head})`;
   return { root, commit };
 }
 
