@@ -5,9 +5,10 @@
 // upgrades are handled here without node:http's objects and streams.
 import type { Socket } from 'node:net';
 import type { DownstreamSink } from './downstream';
-import { getHeader, lowerNames, removeHeader, statusLine } from './headers';
+import { getHeader, lowerNames, removeHeader } from './headers';
 import type { ConnInfo, HcmRuntime, ProxyServices } from './http-context';
 import { HttpExchange } from './http-exchange';
+import { IdleTimer, readRequestHead, responseHead, spliceSockets, type ResponseFraming } from './http1-request';
 import { writeFast } from './socket-writer';
 import {
   consumeSocket,
@@ -56,16 +57,15 @@ export class Http1Connection implements DownstreamSink {
   /** The filter chain drains: every response from now on closes the connection. */
   private chainDrained = false;
   private chunked = false;
+  private readonly framing: ResponseFraming = { chunked: false, closeAfter: false };
   /** Response head not written yet (it goes out with the first body chunk). */
   private pendingHead: string | undefined;
-  /** When the connection last went idle (the idle timer checks it instead of being re-armed per request). */
-  private idleSince = 0;
   private upgrading: { target?: string } | undefined;
   private closed = false;
   private tunneling = false;
   /** Bytes the client sent after an upgrade request, before the upstream agreed. */
   private upgradeHead: Buffer | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly idleTimer: IdleTimer;
   private consumed: boolean;
   /** Reading stopped for backpressure (pauseRequest). */
   private paused = false;
@@ -78,12 +78,13 @@ export class Http1Connection implements DownstreamSink {
     private readonly resolver: HcmResolver,
     private readonly services: ProxyServices,
     private readonly registry: Set<Http1Connection>,
-    private readonly idleTimeoutMs: number,
+    idleTimeoutMs: number,
     initial?: Buffer,
   ) {
     registry.add(this);
     socket.setNoDelay(true);
     this.current = new HttpExchange(services, this);
+    this.idleTimer = new IdleTimer(idleTimeoutMs, () => (this.closed ? 'closed' : this.requestComplete && this.responseComplete ? 'idle' : 'busy'), () => socket.end());
     const p = (this.parser = newParser('request'));
     p[K_ON_HEADERS] = (headers: string[]) => {
       (this.headerBuf ??= []).push(...headers);
@@ -108,7 +109,7 @@ export class Http1Connection implements DownstreamSink {
     if (this.closed || this.upgradeHead !== undefined) return;
     this.consumed = consumeSocket(p, socket);
     if (!this.consumed) socket.on('data', (d: Buffer) => this.onExecute(this.parser.execute(d), d));
-    this.armIdle();
+    this.idleTimer.arm();
   }
 
   private onHead(maj: number, min: number, rawHeaders: string[], methodIndex: number, url: string, upgrade: boolean, keepAlive: boolean): number {
@@ -132,40 +133,7 @@ export class Http1Connection implements DownstreamSink {
     ex.method = method;
     ex.protocol = this.protocol;
     ex.headers = headers;
-    let authority: string | undefined;
-    if (url.charCodeAt(0) === 47 /* / */) ex.path = url;
-    else if (method === 'CONNECT') {
-      ex.path = url;
-      authority = url;
-    } else {
-      const scheme = url.indexOf('://');
-      if (scheme > 0) {
-        ex.scheme = url.slice(0, scheme).toLowerCase();
-        const start = scheme + 3;
-        let end = start;
-        while (end < url.length && url.charCodeAt(end) !== 47 && url.charCodeAt(end) !== 63) end++;
-        authority = url.slice(start, end);
-        ex.path = end < url.length ? (url.charCodeAt(end) === 63 ? `/${url.slice(end)}` : url.slice(end)) : '/';
-      } else ex.path = url;
-    }
-    let hasBody = false;
-    let contentLength = -1;
-    let expectContinue = false;
-    for (let i = 0; i < headers.length; i += 2) {
-      const n = headers[i]!;
-      if (n === 'host') {
-        if (authority === undefined) authority = headers[i + 1]!;
-      } else if (n === 'content-length') {
-        contentLength = Number(headers[i + 1]);
-        hasBody = contentLength > 0;
-      } else if (n === 'transfer-encoding') hasBody = true;
-      else if (n === 'expect' && headers[i + 1]!.toLowerCase() === '100-continue') expectContinue = true;
-    }
-    // The upstream request gets host from the authority.
-    removeHeader(headers, 'host');
-    ex.authority = authority ?? '';
-    ex.hasBody = hasBody;
-    ex.contentLength = hasBody && getHeader(headers, 'transfer-encoding') === undefined ? contentLength : hasBody ? -1 : 0;
+    const expectContinue = readRequestHead(ex, method, url, headers);
     if (expectContinue) {
       removeHeader(headers, 'expect');
       if (queued === undefined) this.socket.write(CONTINUE, 'latin1');
@@ -258,39 +226,18 @@ export class Http1Connection implements DownstreamSink {
 
   sendHead(status: number, headers: string[], end: boolean): void {
     if (this.closed) return;
-    let s = statusLine(status);
-    let hasLength = false;
-    for (let i = 0; i < headers.length; i += 2) {
-      const n = headers[i]!;
-      if (n === 'content-length') hasLength = true;
-      else if (n === 'connection' && this.upgrading === undefined) continue;
-      s += `${n}: ${headers[i + 1]}\r\n`;
-    }
-    const noBody = status === 204 || status === 304 || (status >= 100 && status < 200) || this.current.method === 'HEAD';
-    if (status === 101) {
-      // Upgrade answer: sent as is, the sockets are spliced next.
-    } else if (!hasLength && !noBody) {
-      if (end) s += 'content-length: 0\r\n';
-      else if (this.protocol === 'HTTP/1.1') {
-        s += 'transfer-encoding: chunked\r\n';
-        this.chunked = true;
-      } else this.closeAfter = true;
-    }
-    if (this.services.draining || this.chainDrained) this.closeAfter = true;
-    if (status !== 101) {
-      if (this.closeAfter) s += 'connection: close\r\n';
-      else if (this.protocol === 'HTTP/1.0') s += 'connection: keep-alive\r\n';
-    }
-    s += '\r\n';
+    const f = this.framing;
+    f.chunked = false;
+    f.closeAfter = this.closeAfter || this.services.draining || this.chainDrained;
     // The head waits for the first body chunk so both leave in one write.
-    this.pendingHead = s;
+    this.pendingHead = responseHead(status, headers, this.protocol === 'HTTP/1.0', this.current.method === 'HEAD', this.upgrading !== undefined, end, f);
+    this.chunked = f.chunked;
+    this.closeAfter = f.closeAfter;
     if (end) this.sendEnd(undefined);
   }
 
   /** The upstream has nothing more right now: a head still waiting for body goes out alone. */
-  flush(): void {
-    this.flushHead();
-  }
+  flush = (): void => this.flushHead();
 
   sendData(chunk: Buffer): boolean {
     if (this.closed) return true;
@@ -367,17 +314,7 @@ export class Http1Connection implements DownstreamSink {
     this.detach();
     if (rest.length > 0) upstream.write(rest);
     if (upstreamHead.length > 0) down.write(upstreamHead);
-    upstream.setNoDelay(true);
-    down.pipe(upstream);
-    upstream.pipe(down);
-    const close = () => {
-      down.destroy();
-      upstream.destroy();
-    };
-    down.on('error', close);
-    upstream.on('error', close);
-    down.on('close', close);
-    upstream.on('close', close);
+    spliceSockets(down, upstream);
   }
 
   /** The connection goes on with the next request, or closes. */
@@ -410,34 +347,14 @@ export class Http1Connection implements DownstreamSink {
       this.current = this.spare;
       this.spare = undefined;
     }
-    this.armIdle();
-  }
-
-  private armIdle(): void {
-    const ms = this.idleTimeoutMs;
-    if (ms <= 0) return;
-    this.idleSince = Date.now();
-    if (this.idleTimer !== undefined) return;
-    const check = () => {
-      this.idleTimer = undefined;
-      if (this.closed) return;
-      const left = this.idleSince + ms - Date.now();
-      if (this.requestComplete && this.responseComplete && left <= 0) {
-        this.socket.end();
-        return;
-      }
-      this.idleTimer = setTimeout(check, Math.max(left, 1_000));
-      this.idleTimer.unref();
-    };
-    this.idleTimer = setTimeout(check, ms);
-    this.idleTimer.unref();
+    this.idleTimer.arm();
   }
 
   /** Stops HTTP processing on the socket (tunnels and upgrades take it over). */
   private detach(): void {
     this.closed = true;
     this.registry.delete(this);
-    clearTimeout(this.idleTimer);
+    this.idleTimer.clear();
     // Bytes that arrive before the new owner listens stay buffered in the socket (a flowing socket without a 'data' listener drops them).
     this.socket.pause();
     if (this.consumed) unconsumeSocket(this.parser, this.socket);
@@ -474,7 +391,7 @@ export class Http1Connection implements DownstreamSink {
   private onClose(): void {
     this.closed = true;
     this.registry.delete(this);
-    clearTimeout(this.idleTimer);
+    this.idleTimer.clear();
     if (!this.current.finished && (!this.requestComplete || !this.responseComplete)) this.current.onDownstreamReset();
     if (this.queue) for (const q of this.queue) q.ex.finished = true;
     this.queue = undefined;
