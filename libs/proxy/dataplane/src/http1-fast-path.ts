@@ -5,6 +5,7 @@
 // upgrades are handled here without node:http's objects and streams.
 import type { Socket } from 'node:net';
 import type { DownstreamSink } from './downstream';
+import { HeadBatches } from './head-batches';
 import { getHeader, lowerNames, removeHeader } from './headers';
 import type { ConnInfo, HcmRuntime, ProxyServices } from './http-context';
 import { HttpExchange } from './http-exchange';
@@ -42,6 +43,8 @@ interface QueuedRequest {
 }
 
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+const MAX_REQUEST_HEADERS = 100; // Envoy's max_headers_count default; beyond: 431, connection closed
+const TOO_MANY_HEADERS = 'HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\nconnection: close\r\n\r\n';
 
 export class Http1Connection implements DownstreamSink {
   protocol: 'HTTP/1.0' | 'HTTP/1.1' = 'HTTP/1.1';
@@ -49,7 +52,8 @@ export class Http1Connection implements DownstreamSink {
   private current: HttpExchange;
   private spare: HttpExchange | undefined;
   private queue: QueuedRequest[] | undefined;
-  private headerBuf: string[] | undefined;
+  private readonly batches = new HeadBatches();
+  private refusal: string | undefined; // the answer to a head refused before it became an exchange (nothing to reset)
   private requestComplete = true;
   private responseComplete = true;
   private keepAlive = true;
@@ -86,10 +90,8 @@ export class Http1Connection implements DownstreamSink {
     this.current = new HttpExchange(services, this);
     this.idleTimer = new IdleTimer(idleTimeoutMs, () => (this.closed ? 'closed' : this.requestComplete && this.responseComplete ? 'idle' : 'busy'), () => socket.end());
     const p = (this.parser = newParser('request'));
-    p[K_ON_HEADERS] = (headers: string[]) => {
-      (this.headerBuf ??= []).push(...headers);
-    };
-    p[K_ON_HEADERS_COMPLETE] = (maj: number, min: number, headers: string[], method: number, url: string, _s: number, _m: string, upgrade: boolean, keepAlive: boolean) =>
+    p[K_ON_HEADERS] = (headers: string[], url: string | undefined) => this.batches.add(headers, url);
+    p[K_ON_HEADERS_COMPLETE] = (maj: number, min: number, headers: string[] | undefined, method: number, url: string | undefined, _s: number, _m: string, upgrade: boolean, keepAlive: boolean) =>
       this.onHead(maj, min, headers, method, url, upgrade, keepAlive);
     p[K_ON_BODY] = (chunk: Buffer) => this.onBody(chunk);
     p[K_ON_MESSAGE_COMPLETE] = () => this.onMessageComplete();
@@ -112,11 +114,9 @@ export class Http1Connection implements DownstreamSink {
     this.idleTimer.arm();
   }
 
-  private onHead(maj: number, min: number, rawHeaders: string[], methodIndex: number, url: string, upgrade: boolean, keepAlive: boolean): number {
-    if (this.headerBuf !== undefined) {
-      rawHeaders = this.headerBuf.concat(rawHeaders);
-      this.headerBuf = undefined;
-    }
+  private onHead(maj: number, min: number, batch: string[] | undefined, methodIndex: number, lastUrl: string | undefined, upgrade: boolean, keepAlive: boolean): number {
+    const rawHeaders = this.batches.headers(batch), url = this.batches.url(lastUrl);
+    if (rawHeaders.length > 2 * MAX_REQUEST_HEADERS) return ((this.refusal = TOO_MANY_HEADERS), -1); // -1: the parser stops with an error
     const headers = lowerNames(rawHeaders);
     let ex = this.current;
     let queued: QueuedRequest | undefined;
@@ -200,8 +200,8 @@ export class Http1Connection implements DownstreamSink {
 
   private onExecute(ret: number | Error, data?: Buffer): void {
     if (isParserError(ret)) {
-      if (!this.responseComplete || !this.current.finished) this.current.onDownstreamReset();
-      if (!this.closed && this.responseComplete) this.socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n', 'latin1');
+      if (!this.responseComplete || (this.refusal === undefined && !this.current.finished)) this.current.onDownstreamReset();
+      if (!this.closed && this.responseComplete) this.socket.end(this.refusal ?? 'HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n', 'latin1');
       else this.socket.destroy();
       return;
     }

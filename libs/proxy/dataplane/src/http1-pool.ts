@@ -4,6 +4,7 @@
 // queue (max_pending_requests), beyond that they overflow (503 UO).
 import type net from 'node:net';
 import type { ClusterRuntime } from './cluster-runtime';
+import { HeadBatches } from './head-batches';
 import type { Host, HostPools } from './host';
 import { idleSweeper } from './idle-sweeper';
 import {
@@ -175,7 +176,7 @@ export class Http1Connection implements UpstreamStream {
   private upgradeRequested = false;
   private upgraded = false;
   private status = 0;
-  private headerBuf: string[] | undefined;
+  private readonly batches = new HeadBatches();
   idleSince = 0;
   localAddress = '';
 
@@ -193,10 +194,8 @@ export class Http1Connection implements UpstreamStream {
     this.socket = up.socket;
     this.parser = newParser('response');
     const p = this.parser;
-    p[K_ON_HEADERS] = (headers: string[]) => {
-      (this.headerBuf ??= []).push(...headers);
-    };
-    p[K_ON_HEADERS_COMPLETE] = (_maj: number, _min: number, headers: string[], _m: number, _u: string, status: number, _sm: string, _up: boolean, keepAlive: boolean) =>
+    p[K_ON_HEADERS] = (headers: string[]) => this.batches.add(headers);
+    p[K_ON_HEADERS_COMPLETE] = (_maj: number, _min: number, headers: string[] | undefined, _m: number, _u: string, status: number, _sm: string, _up: boolean, keepAlive: boolean) =>
       this.onHead(headers, status, keepAlive);
     p[K_ON_BODY] = (chunk: Buffer) => {
       this.handler?.onUpstreamData(chunk);
@@ -290,11 +289,8 @@ export class Http1Connection implements UpstreamStream {
     this.fail(FAILURE.RESET, 'connection closed locally');
   }
 
-  private onHead(headers: string[], status: number, keepAlive: boolean): number {
-    if (this.headerBuf !== undefined) {
-      headers = this.headerBuf.concat(headers);
-      this.headerBuf = undefined;
-    }
+  private onHead(batch: string[] | undefined, status: number, keepAlive: boolean): number {
+    const headers = this.batches.headers(batch);
     this.status = status;
     if (status >= 100 && status < 200 && status !== 101) return PARSE_BODY; // informational: wait for the real head
     this.gotHead = true;
