@@ -29,6 +29,18 @@ const DEFAULT_STREAM_IDLE_MS = 300_000;
 const DEFAULT_IDLE_MS = 3_600_000;
 const DEFAULT_DRAIN_MS = 5_000;
 
+/**
+ * forward_client_cert_details the proxy accepts silently. It always removes a
+ * client's x-forwarded-client-cert and, on mTLS, sets it from the peer
+ * certificate: that is SANITIZE_SET (Istio's sidecar default). APPEND_FORWARD
+ * (what Istio sets for gateways) would append to a trusted incoming XFCC
+ * instead; the proxy treats it like SANITIZE_SET. SANITIZE (Envoy's default,
+ * never set by Istio) is taken as the same.
+ */
+const XFCC_ACCEPTED = new Set(['SANITIZE', 'SANITIZE_SET', 'APPEND_FORWARD']);
+/** Other values are warned about once each, not on every listener update. */
+const xfccWarned = new Set<string>();
+
 export function decodeHttpConnectionManager(msg: HttpConnectionManager__Output, path: string, issues: Issues): HttpConnectionManagerConfig {
   let routes: HttpConnectionManagerConfig['routes'];
   switch (msg.routeSpecifier) {
@@ -68,8 +80,10 @@ export function decodeHttpConnectionManager(msg: HttpConnectionManager__Output, 
     if (bool(u.enabled, true)) upgrades.push(u.upgradeType.toLowerCase());
   }
   if (msg.tracing) issues.warn(`${path}.tracing`, 'ignored here: the proxy propagates trace headers itself');
-  if (msg.forwardClientCertDetails && msg.forwardClientCertDetails !== 'SANITIZE') {
-    issues.warn(`${path}.forwardClientCertDetails`, 'ignored until TLS termination lands (XFCC is always removed)');
+  const fcc = msg.forwardClientCertDetails;
+  if (fcc && !XFCC_ACCEPTED.has(fcc) && !xfccWarned.has(fcc)) {
+    xfccWarned.add(fcc);
+    issues.warn(`${path}.forwardClientCertDetails`, `${fcc} is not supported: XFCC is sanitized, then set from the peer certificate (SANITIZE_SET)`);
   }
   const common = msg.commonHttpProtocolOptions;
   const codec = msg.codecType === 'HTTP1' || msg.codecType === 'HTTP2' ? msg.codecType : 'AUTO';
