@@ -74,7 +74,8 @@ function expectResponses(got: DiscoveryResponse__Output[]): void {
     [TYPE_URL.cluster, 'v1', 'n-3', 300, 'pilot@test'],
     [TYPE_URL.cluster, 'v1', 'n-4', 300, ''],
   ]);
-  for (const r of [got[0]!, got[2]!, got[3]!]) expect(r.resources.map((a) => Buffer.from(a.value).equals(Buffer.from(clusters[r.resources.indexOf(a)]!.value)))).not.toContain(false);
+  const bytes = (a: unknown) => Buffer.from((a as { value: Uint8Array }).value);
+  for (const r of [got[0]!, got[2]!, got[3]!]) expect(r.resources.map((a, i) => bytes(a).equals(bytes(clusters[i])))).not.toContain(false);
 }
 
 describe('framed writes', () => {
