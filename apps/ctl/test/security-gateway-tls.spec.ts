@@ -178,13 +178,8 @@ describe('SIMPLE TLS with per-host certificate files (SNI)', () => {
 });
 
 describe('HTTP server with httpsRedirect', () => {
-  // Skipped: Pilot emits the server's virtual hosts with requireTls: ALL
-  // (libs/pilot/translate/src/gateway-builder.ts), but the proxy drops it
-  // ("ignored: TLS termination is not supported yet",
-  // libs/proxy/xds-client/src/route-decoder.ts) and routes the plaintext
-  // request to the backend: 200 instead of 301. Enable once the proxy
-  // answers requireTls with a redirect.
-  it.skip('answers 301 to the https URL of the same host and path', async () => {
+  // Pilot emits the server's virtual hosts with requireTls: ALL; the proxy answers plaintext with a redirect, like Envoy.
+  it('answers 301 to the https URL of the same host and path', async () => {
     const a = await until(() => httpGet(HTTP_PORT, WEB, '/some/path?q=1'), (x) => x.status === 301);
     expect(a.status).toBe(301);
     expect(a.headers?.location).toMatch(new RegExp(`^https://${WEB.replace(/\./g, '\\.')}(:443)?/some/path\\?q=1$`));

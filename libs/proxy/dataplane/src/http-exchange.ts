@@ -147,6 +147,10 @@ export class HttpExchange implements UpstreamHandler, MatchInput, FormatContext 
     const route = table?.match(this);
     if (route === undefined) return this.localReply(404, '', FLAG.NR, 'route_not_found');
     this.route = route;
+    const tls = route.vhost.config.requireTls;
+    if (tls !== undefined && !this.conn.secure && (tls === 'ALL' || getHeader(this.headers, 'x-envoy-internal') !== 'true')) {
+      return this.localReply(301, '', 0, 'via_ssl_redirect', ['location', `https://${this.authority}${this.path}`]);
+    }
     const action = route.entry.action;
     if (action.kind === 'direct') return this.localReply(action.status, action.body ?? '', 0, 'direct_response');
     if (action.kind === 'redirect') {

@@ -54,7 +54,6 @@ function checkDomain(d: string, path: string, issues: Issues): void {
 function decodeVirtualHost(vh: VirtualHost__Output, path: string, issues: Issues, maxBody: number): VirtualHostConfig {
   if (vh.domains.length === 0) issues.error(`${path}.domains`, 'at least one domain is required');
   vh.domains.forEach((d, i) => checkDomain(d, `${path}.domains[${i}]`, issues));
-  if (vh.requireTls && vh.requireTls !== 'NONE') issues.warn(`${path}.requireTls`, 'ignored: TLS termination is not supported yet');
   if (vh.virtualClusters?.length) issues.warn(`${path}.virtualClusters`, 'ignored: virtual cluster stats are not kept');
   if (vh.rateLimits?.length) issues.warn(`${path}.rateLimits`, 'ignored: global rate limiting is not supported');
   if (vh.matcher) issues.error(`${path}.matcher`, 'the generic matcher tree is not supported');
@@ -71,6 +70,7 @@ function decodeVirtualHost(vh: VirtualHost__Output, path: string, issues: Issues
   if (vh.retryPolicy) out.retryPolicy = decodeRetryPolicy(vh.retryPolicy, `${path}.retryPolicy`, issues);
   const cors = decodeLegacyCors(vh.cors, `${path}.cors`, issues);
   if (cors) out.cors = cors;
+  if (vh.requireTls === 'ALL' || vh.requireTls === 'EXTERNAL_ONLY') out.requireTls = vh.requireTls;
   return out;
 }
 

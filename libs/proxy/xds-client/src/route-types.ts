@@ -200,6 +200,8 @@ export interface VirtualHostConfig {
   mirrors: MirrorPolicyConfig[];
   includeRequestAttemptCount: boolean;
   includeAttemptCountInResponse: boolean;
+  /** Plaintext requests get a 301 to https (ALL), or only external ones (EXTERNAL_ONLY: not marked x-envoy-internal). */
+  requireTls?: 'ALL' | 'EXTERNAL_ONLY';
 }
 
 export interface RouteConfig {
