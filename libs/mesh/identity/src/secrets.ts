@@ -1,7 +1,7 @@
-// The data plane's secret contract (SDS by name), as @sextant/dataplane
-// declares it in libs/proxy/dataplane/src/secrets.ts. Repeated here
-// structurally (shared libs cannot import the proxy's): a provider built
-// here is a SecretProvider there, which the proxy's typecheck confirms.
+// The data plane's secret contract (SDS by name): @sextant/dataplane takes a
+// SecretProvider and resolves listener and cluster TLS material through it;
+// the certificate manager here implements it (shared libs cannot import the
+// proxy's, so the contract lives here).
 
 /** SDS secret names istio-agent serves locally, never fetched from Pilot. */
 export const WORKLOAD_CERT_SECRET = 'default';

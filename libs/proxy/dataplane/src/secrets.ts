@@ -6,30 +6,11 @@
 // resources Pilot sends or from files. New connections use the newest value;
 // established connections keep the material they started with.
 
-/** A certificate and its key, PEM (SDS `tls_certificate`). */
-export interface TlsCertificateSecret {
-  kind: 'tlsCertificate';
-  /** Leaf first, then intermediates. */
-  certChainPem: string;
-  privateKeyPem: string;
-  /** Leaf's notAfter, for status and rotation reporting. */
-  notAfter?: Date;
-}
+// The secret types are @sextant/workload-identity's: the certificate manager
+// there implements this contract without depending on the proxy.
+import type { SecretProvider, SecretValue } from '@sextant/workload-identity';
 
-/** Trusted roots, PEM, concatenated (SDS `validation_context`). */
-export interface ValidationContextSecret {
-  kind: 'validationContext';
-  trustedCaPem: string;
-}
-
-export type SecretValue = TlsCertificateSecret | ValidationContextSecret;
-
-export interface SecretProvider {
-  /** The current value, or undefined when the secret is not (yet) known. */
-  get(name: string): SecretValue | undefined;
-  /** Called with the secret's name whenever its value changes; returns an unsubscribe function. */
-  onChange(listener: (name: string) => void): () => void;
-}
+export type { SecretProvider, SecretValue, TlsCertificateSecret, ValidationContextSecret } from '@sextant/workload-identity';
 
 /** A provider backed by a map, for tests and for secrets set by the proxy app. */
 export class StaticSecretProvider implements SecretProvider {
