@@ -52,6 +52,13 @@ export const PROXY_SETTINGS = defineSettings({
     default: '',
     description: 'file holding the bootstrap token (read each time one is needed, so a supervisor can replace it); wins over the token setting',
   },
+  saTokenFile: {
+    kind: 'string',
+    env: 'PROXY_SA_TOKEN_FILE',
+    flag: 'sa-token-file',
+    default: '/var/run/secrets/tokens/istio-token',
+    description: "Kubernetes service-account token (projected, audience istio-ca) presented to Citadel for every CSR, re-read each time (the kubelet rotates it); when the file is absent the bootstrap token and renewal are used; empty: never",
+  },
   certLifetime: {
     kind: 'duration',
     env: 'PROXY_CERT_LIFETIME',

@@ -1,19 +1,32 @@
 // The proxy's workload identity (istio-agent's job): when Citadel's address
 // is set, a WorkloadCertManager obtains this proxy's SPIFFE certificate with
-// the bootstrap token, keeps it rotated and serves it to the data plane as
+// the pod's projected service-account token (re-read for every CSR, checked
+// by Citadel with TokenReview) or else the bootstrap token, keeps it rotated and serves it to the data plane as
 // the `default` and `ROOTCA` secrets; the roots come from NATS KV
 // sextant_trust. /certs on the admin port shows it the way Envoy's does.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import type { NatsLink } from '@sextant/nats';
 import type { Logger } from '@sextant/util';
-import { CitadelClient, createIdentityMetrics, sanEntries, splitPem, subjectText, TrustBundleWatcher, WorkloadCertManager, type SpiffeIdentity } from '@sextant/workload-identity';
+import {
+  CitadelClient,
+  createIdentityMetrics,
+  sanEntries,
+  serviceAccountTokenReader,
+  splitPem,
+  subjectText,
+  TrustBundleWatcher,
+  WorkloadCertManager,
+  type SpiffeIdentity,
+} from '@sextant/workload-identity';
 
 export interface WorkloadCertSettings {
   citadelAddress: string;
   bootstrapToken: string;
   bootstrapTokenFile: string;
+  /** Projected Kubernetes service-account token; '' disables it. */
+  saTokenFile: string;
   /** ms; 0 asks for Citadel's default. */
   certLifetime: number;
 }
@@ -40,8 +53,11 @@ export function bootstrapTokenReader(s: Pick<WorkloadCertSettings, 'bootstrapTok
 
 export function startWorkloadCerts(opts: { settings: WorkloadCertSettings; identity: SpiffeIdentity; nats: NatsLink; logger: Logger; registry?: Registry }): WorkloadCerts {
   const { settings: s } = opts;
-  if (!s.bootstrapToken && !s.bootstrapTokenFile) {
-    throw new Error('citadel-address (CITADEL_ADDRESS) is set but no bootstrap token is: set SEXTANT_BOOTSTRAP_TOKEN or --bootstrap-token-file (SEXTANT_BOOTSTRAP_TOKEN_FILE)');
+  const saToken = s.saTokenFile !== '' && existsSync(s.saTokenFile);
+  if (!s.bootstrapToken && !s.bootstrapTokenFile && !saToken) {
+    throw new Error(
+      `citadel-address (CITADEL_ADDRESS) is set but there is no credential for Citadel: no service-account token at ${s.saTokenFile || '(--sa-token-file is empty)'} and no bootstrap token (SEXTANT_BOOTSTRAP_TOKEN or --bootstrap-token-file / SEXTANT_BOOTSTRAP_TOKEN_FILE)`,
+    );
   }
   const logger = opts.logger.child({ scope: 'identity' });
   const trust = new TrustBundleWatcher({ nats: opts.nats, trustDomain: opts.identity.trustDomain, logger });
@@ -50,6 +66,8 @@ export function startWorkloadCerts(opts: { settings: WorkloadCertSettings; ident
     identity: opts.identity,
     signer: client,
     bootstrapToken: bootstrapTokenReader(s, logger),
+    // Present at start (in a pod it is): used for every CSR from then on.
+    ...(saToken ? { serviceAccountToken: serviceAccountTokenReader(s.saTokenFile, logger) } : {}),
     trust,
     lifetimeSeconds: Math.round(s.certLifetime / 1000),
     logger,

@@ -26,6 +26,13 @@ export interface WorkloadCertManagerOptions {
   signer: CertificateSigner;
   /** Reads the bootstrap token (environment or file) when one is needed; undefined when there is none. */
   bootstrapToken: () => string | undefined;
+  /**
+   * Reads the Kubernetes service-account token (the projected istio-token
+   * file), once per CSR: the kubelet rotates it. When it yields a token,
+   * every CSR is authenticated with it, as istio-agent does in a pod;
+   * when it yields none, renewal and the bootstrap token are used.
+   */
+  serviceAccountToken?: () => string | undefined;
   trust: TrustSource;
   /** Lifetime asked of Citadel, seconds; 0 (default) takes Citadel's default. */
   lifetimeSeconds?: number;
@@ -55,7 +62,7 @@ export interface WorkloadCertificate {
   rotateAt: Date;
   /** Fingerprint of the trusted root the chain ends at. */
   root: string;
-  method: 'bootstrap-token' | 'renewal';
+  method: 'bootstrap-token' | 'renewal' | 'kubernetes';
 }
 
 export interface CertFailure {
@@ -255,12 +262,19 @@ export class WorkloadCertManager implements SecretProvider {
     let method: WorkloadCertificate['method'];
     // Renew while the certificate will still be valid when Citadel checks it (a small margin, scaled for short lifetimes).
     const margin = this.cert ? Math.min(1_000, (this.cert.notAfter.getTime() - this.cert.issuedAt.getTime()) * 0.05) : 0;
-    if (this.cert && this.key && !this.renewalRefused && this.cert.notAfter.getTime() > now + margin) {
+    const saToken = this.opts.serviceAccountToken?.()?.trim();
+    if (saToken) {
+      token = saToken;
+      method = 'kubernetes';
+    } else if (this.cert && this.key && !this.renewalRefused && this.cert.notAfter.getTime() > now + margin) {
       token = createRenewalToken({ chain: this.cert.chain, key: this.key, csr, nowMs: now });
       method = 'renewal';
     } else {
       const bootstrap = this.opts.bootstrapToken()?.trim();
-      if (!bootstrap) throw new AttemptError('token', 'NO_BOOTSTRAP_TOKEN', `no bootstrap token for ${this.spiffeId} and no valid certificate to renew with`);
+      if (!bootstrap) {
+        const what = this.opts.serviceAccountToken ? 'no service-account token, no bootstrap token' : 'no bootstrap token';
+        throw new AttemptError('token', 'NO_BOOTSTRAP_TOKEN', `${what} for ${this.spiffeId} and no valid certificate to renew with`);
+      }
       if (this.spentTokens.has(bootstrap)) throw new AttemptError('token', 'BOOTSTRAP_TOKEN_SPENT', `the bootstrap token for ${this.spiffeId} was already used; a new one is needed`);
       token = bootstrap;
       method = 'bootstrap-token';

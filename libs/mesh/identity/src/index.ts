@@ -14,3 +14,4 @@ export * from './metrics';
 export * from './ca-client';
 export * from './trust-watcher';
 export * from './cert-manager';
+export * from './sa-token';
