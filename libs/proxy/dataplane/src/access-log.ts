@@ -1,6 +1,10 @@
 // JSON access log in Istio's default field set, written through pino. The
 // request path only copies a few fields into a queue; formatting and
 // writing happen in a batch on the next turn of the event loop.
+// Requests an AuthorizationPolicy with action AUDIT matched (an RBAC filter
+// with action LOG) carry two more fields: access_log_hint (Envoy's
+// envoy.common metadata key) and audit_policy, the RBAC policy name(s),
+// e.g. ns[foo]-policy[audit-admin]-rule[0]; `audited` counts those lines.
 import type { Logger } from '@sextant/util';
 import { flagsToString } from './response-flags';
 
@@ -30,6 +34,10 @@ export interface AccessLogEntry {
   requested_server_name: string | null;
   route_name: string | null;
   attempts?: number;
+  /** Set (true) only on requests an AUDIT policy matched. */
+  access_log_hint?: boolean;
+  /** The matching AUDIT policies' RBAC names, comma-separated. */
+  audit_policy?: string;
 }
 
 const MAX_QUEUE = 10_000;
@@ -38,6 +46,8 @@ export class AccessLogger {
   private queue: AccessLogEntry[] = [];
   private scheduled = false;
   dropped = 0;
+  /** Access log lines of audited requests (AUDIT / RBAC LOG matched). */
+  audited = 0;
 
   constructor(
     private readonly logger: Logger | undefined,
@@ -56,6 +66,7 @@ export class AccessLogger {
       return;
     }
     this.queue.push(e);
+    if (e.audit_policy !== undefined) this.audited++;
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());

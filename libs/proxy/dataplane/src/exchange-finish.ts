@@ -3,6 +3,13 @@
 import type { HttpExchange } from './http-exchange';
 import { securityPolicyOf } from './istio-metrics';
 import { flagsToString } from './response-flags';
+import { auditedPolicy } from './security-filters';
+
+/** access_log_hint and audit_policy for requests an AUDIT (RBAC LOG) policy matched; nothing otherwise. */
+function auditFields(ex: HttpExchange): { access_log_hint?: true; audit_policy?: string } {
+  const policy = auditedPolicy(ex);
+  return policy === undefined ? {} : { access_log_hint: true, audit_policy: policy };
+}
 
 export function finishExchange(ex: HttpExchange, durationMs: number): void {
   const hcm = ex.hcm;
@@ -61,6 +68,7 @@ export function finishExchange(ex: HttpExchange, durationMs: number): void {
       requested_server_name: ex.conn.serverName || null,
       route_name: ex.route?.name || null,
       attempts: ex.attempts,
+      ...auditFields(ex),
     });
   }
 }

@@ -55,6 +55,7 @@ export function statEntries(dp: Dataplane, xds?: XdsStatsSource): [string, numbe
   out.push(['server.memory_physical_size', process.memoryUsage().rss]);
   out.push(['server.total_connections', dp.listeners.openConnections()]);
   out.push(['server.access_log_dropped', dp.accessLog.dropped]);
+  out.push(['server.access_log_audited', dp.accessLog.audited]);
   if (xds) {
     const st = xds.status();
     out.push(['control_plane.connected_state', st.connected ? 1 : 0]);

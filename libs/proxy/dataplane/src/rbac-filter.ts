@@ -87,6 +87,8 @@ export interface RbacDecision {
   allowed: boolean;
   /** Envoy's response code details on denial: rbac_access_denied_matched_policy[<policy>|none]. */
   detail: string;
+  /** Action LOG (Istio's AUDIT): the policy that matched; Envoy then sets access_log_hint. */
+  logged?: string;
 }
 
 /** Evaluates one RBAC filter and counts it under `prefix` (e.g. "http.inbound_0.0.0.0_8080.rbac." or "tcp.rbac."). */
@@ -97,7 +99,9 @@ export function decideRbac(owner: object, cfg: RbacFilterConfig, attrs: RbacAttr
     if (cfg.rules.action === 'LOG') countSecurity(owner, `${prefix}${r.logged !== undefined ? 'logged' : 'not_logged'}`);
   }
   if (r.shadow !== undefined) countSecurity(owner, `${prefix}${cfg.shadowRulesStatPrefix ?? ''}shadow_${r.shadow.allowed ? 'allowed' : 'denied'}`);
-  return { allowed: r.allowed, detail: `rbac_access_denied_matched_policy[${r.matchedPolicy ?? 'none'}]` };
+  const d: RbacDecision = { allowed: r.allowed, detail: `rbac_access_denied_matched_policy[${r.matchedPolicy ?? 'none'}]` };
+  if (r.logged !== undefined) d.logged = r.logged;
+  return d;
 }
 
 /** Network RBAC filters of a TCP chain, in order; false: close the connection. */

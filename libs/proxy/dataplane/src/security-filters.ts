@@ -4,6 +4,9 @@
 // their configured order. Denials are local replies (401 from jwt_authn,
 // 403 `RBAC: access denied`) with Envoy's response code details; the JWT
 // payloads go to the request's metadata for the RBAC filters after it.
+// An RBAC filter with action LOG (Istio's AUDIT) that matches marks the
+// request as Envoy does (dynamic metadata envoy.common access_log_hint) and
+// names its policy for the access log, whatever the later filters decide.
 import type { DynamicMetadata, RbacAttributes } from '@sextant/policy';
 import { RBAC_DENIED_BODY } from '@sextant/policy';
 import type { HttpConnectionManagerConfig, HttpFilterConfig } from '@sextant/xds-client';
@@ -20,6 +23,10 @@ type SecurityFilter = Extract<HttpFilterConfig, { kind: 'rbac' | 'jwt-authn' }>;
 const perHcm = new WeakMap<HttpConnectionManagerConfig, SecurityFilter[]>();
 const caches = new WeakMap<ProxyServices, JwksCache>();
 const metadataOf = new WeakMap<HttpExchange, DynamicMetadata>();
+/** LOG policies that matched the exchange's current request, and for which request (generation). */
+const auditOf = new WeakMap<HttpExchange, { gen: number; policies: string[] }>();
+/** Envoy's shared metadata namespace and the key the RBAC filter sets for action LOG. */
+export const ACCESS_LOG_HINT = { namespace: 'envoy.common', key: 'access_log_hint' } as const;
 /** Per exchange object (reused across keep-alive requests): which request an async step belongs to. */
 const generation = new WeakMap<HttpExchange, number>();
 
@@ -39,6 +46,12 @@ export function jwksCacheOf(services: ProxyServices): JwksCache {
 /** Dynamic metadata the security filters wrote for the exchange's current request. */
 export function requestMetadata(ex: HttpExchange): DynamicMetadata {
   return metadataOf.get(ex) ?? {};
+}
+
+/** The AUDIT (RBAC LOG) policies that matched the exchange's current request, comma-separated; undefined when none did. */
+export function auditedPolicy(ex: HttpExchange): string | undefined {
+  const a = auditOf.get(ex);
+  return a !== undefined && a.gen === generation.get(ex) ? a.policies.join(',') : undefined;
 }
 
 /**
@@ -85,6 +98,17 @@ async function step(ex: HttpExchange, filters: SecurityFilter[], from: number, m
     } else {
       attrs ??= rbacAttributes(ex, md);
       const d = decideRbac(owner, f.config, attrs, `${prefix}rbac.`);
+      if (d.logged !== undefined) {
+        const gen = generation.get(ex) ?? 0;
+        const prev = auditOf.get(ex);
+        if (prev !== undefined && prev.gen === gen) prev.policies.push(d.logged);
+        else auditOf.set(ex, { gen, policies: [d.logged] });
+        if (md[ACCESS_LOG_HINT.namespace]?.[ACCESS_LOG_HINT.key] !== true) {
+          md = { ...md, [ACCESS_LOG_HINT.namespace]: { ...md[ACCESS_LOG_HINT.namespace], [ACCESS_LOG_HINT.key]: true } };
+          metadataOf.set(ex, md);
+          attrs = undefined;
+        }
+      }
       if (!d.allowed) return ex.localReply(403, RBAC_DENIED_BODY, FLAG.RBAC, d.detail);
     }
   }
