@@ -2,15 +2,16 @@
 // Pilot scale benchmark: a mesh of 1000 services (ServiceEntries with two
 // endpoints each, 10% with a DestinationRule and a VirtualService) and 2000
 // simulated Envoy sidecars (pilot-clients.ts, a separate process of raw SotW
-// ADS streams that ACK like Envoy). Measures, for a VirtualService change,
-// the time from the write to the config bucket to each sidecar's last ACK
+// ADS streams that ACK like Envoy). Measures, for a VirtualService change and
+// for an endpoint change (one ServiceEntry endpoint moves), the time from the
+// write to the config bucket to each sidecar's last ACK
 // (p50/p99/max over all sidecars), Pilot's RSS and CPU; next to DESIGN.md §6
 // (p99 <= 1 s, RSS <= 500 MB) and istiod's published figure. Two meshes:
 // namespaces scoped by Sidecar resources, and the full mesh (every sidecar
 // sees every service).
 //
 //   node tools/build.mjs pilot
-//   npx tsx --tsconfig tsconfig.base.json tools/bench/pilot-scale.ts [--services 1000] [--clients 2000] [--changes 5] [--out docs/benchmarks/pilot.md] [--cpu-prof DIR] [--baseline OTHER/main.js] [--pilot-flags "NODE FLAGS"]
+//   npx tsx --tsconfig tsconfig.base.json tools/bench/pilot-scale.ts [--services 1000] [--clients 2000] [--changes 5] [--endpoint-changes 5] [--out docs/benchmarks/pilot.md] [--cpu-prof DIR] [--baseline OTHER/main.js] [--pilot-flags "NODE FLAGS"]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -33,6 +34,8 @@ const SERVICES = Number(arg('services', '1000'));
 const CLIENTS = Number(arg('clients', '2000'));
 const NAMESPACES = Number(arg('namespaces', '10'));
 const CHANGES = Number(arg('changes', '5'));
+/** Endpoint changes after the VirtualService changes (a ServiceEntry endpoint moves). */
+const ENDPOINT_CHANGES = Number(arg('endpoint-changes', String(CHANGES)));
 const OUT = resolve(root, arg('out', 'docs/benchmarks/pilot.md'));
 /** scoped: each namespace's Sidecar limits egress to its own namespace and `common`; full: every sidecar sees every service. */
 type Scenario = 'scoped' | 'full';
@@ -66,7 +69,8 @@ function mesh(scenario: Scenario) {
   const ns = (i: number) => (i < common ? 'common' : `ns-${i % NAMESPACES}`);
   const host = (i: number) => `svc-${i}.${ns(i)}.svc.cluster.local`;
   const res = (kind: string, name: string, namespace: string, spec: object): Resource => ({ apiVersion: 'networking.istio.io/v1', kind, metadata: { name, namespace }, spec }) as Resource;
-  const serviceEntry = (i: number): Resource => {
+  /** Service i; `moved` gives its second endpoint another address (the benchmark's endpoint change). */
+  const serviceEntry = (i: number, moved = false): Resource => {
     const a = 10 + Math.floor(i / 250);
     return res('ServiceEntry', `svc-${i}`, ns(i), {
       hosts: [host(i)],
@@ -75,7 +79,7 @@ function mesh(scenario: Scenario) {
       ports: [{ number: 8080, name: 'http', protocol: 'HTTP' }],
       endpoints: [
         { address: `10.${a}.${i % 250}.1`, labels: { app: `svc-${i}`, version: 'v1' } },
-        { address: `10.${a}.${i % 250}.2`, labels: { app: `svc-${i}`, version: 'v2' } },
+        { address: `10.${a}.${i % 250}.${moved ? 3 : 2}`, labels: { app: `svc-${i}`, version: 'v2' } },
       ],
     });
   };
@@ -96,7 +100,7 @@ function mesh(scenario: Scenario) {
     if (i % 10 === 0) docs.push(destinationRule(i), virtualService(i, 90));
   }
   if (scenario === 'scoped') for (let n = 0; n < NAMESPACES; n++) docs.push(res('Sidecar', 'default', `ns-${n}`, { egress: [{ hosts: ['./*', 'common/*'] }] }));
-  return { docs, virtualService, common };
+  return { docs, virtualService, serviceEntry, common };
 }
 
 // ---- run -----------------------------------------------------------------
@@ -107,7 +111,11 @@ interface StreamReport {
   types: Record<string, number>;
 }
 
+/** vs: a VirtualService changes (RDS to every sidecar); endpoint: a ServiceEntry's endpoint moves (EDS). */
+type ChangeKind = 'vs' | 'endpoint';
+
 interface Run {
+  kind: ChangeKind;
   p50: number;
   p99: number;
   max: number;
@@ -115,6 +123,16 @@ interface Run {
   clientCpu: number;
   responses: number;
   types: Record<string, number>;
+  latencies?: number[];
+}
+
+/** p50/p99/max over every sidecar and change of one kind, and Pilot CPU per change (keys prefixed, e.g. epP99). */
+function kindSummary(runs: Run[], kind: ChangeKind, prefix: string): Record<string, number> {
+  const of = runs.filter((r) => r.kind === kind);
+  if (of.length === 0) return {};
+  const all = of.flatMap((r) => r.latencies ?? []).sort((a, b) => a - b);
+  const key = (k: string) => (prefix ? `${prefix}${k[0]!.toUpperCase()}${k.slice(1)}` : k);
+  return { [key('p50')]: pct(all, 50), [key('p99')]: pct(all, 99), [key('max')]: all[all.length - 1]!, [key('cpuPerChange')]: of.reduce((n, r) => n + r.cpu, 0) / of.length };
 }
 
 export interface ScenarioResult {
@@ -126,7 +144,7 @@ export interface ScenarioResult {
 }
 
 async function runScenario(scenario: Scenario, bundle: string): Promise<ScenarioResult> {
-  const { docs, virtualService } = mesh(scenario);
+  const { docs, virtualService, serviceEntry } = mesh(scenario);
   if (!existsSync(bundle)) throw new Error(`no Pilot bundle at ${bundle} (build Pilot first: node tools/build.mjs pilot)`);
   const loadStart = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'pilot-scale-'));
@@ -191,17 +209,22 @@ async function runScenario(scenario: Scenario, bundle: string): Promise<Scenario
     const idleCpu = (cpuSeconds(pilotPid) - idleCpu0) / 3;
 
     const runs: Run[] = [];
-    const all: number[] = [];
-    // The full mesh moves 1.2 GB per change; three changes show it well enough.
+    // The full mesh moves 1.2 GB per VirtualService change; three changes show it well enough.
     const changes = scenario === 'full' ? Math.min(CHANGES, 3) : CHANGES;
-    for (let k = 0; k < changes; k++) {
+    const endpointChanges = scenario === 'full' ? Math.min(ENDPOINT_CHANGES, 3) : ENDPOINT_CHANGES;
+    // VirtualService changes (routes), then endpoint changes (svc-0's second endpoint moves: EDS).
+    const steps: { kind: ChangeKind; doc: Resource }[] = [
+      ...Array.from({ length: changes }, (_, k) => ({ kind: 'vs' as const, doc: virtualService(0, k % 2 === 0 ? 50 : 90) })),
+      ...Array.from({ length: endpointChanges }, (_, k) => ({ kind: 'endpoint' as const, doc: serviceEntry(0, k % 2 === 0) })),
+    ];
+    for (const [k, step] of steps.entries()) {
       const at = Date.now();
       clients.send({ op: 'mark', at });
       await sleep(50);
       const changeAt = Date.now();
       const cpu0 = cpuSeconds(pilotPid);
       const clientCpu0 = cpuSeconds(clients.pid!);
-      await store.apply([virtualService(0, k % 2 === 0 ? 50 : 90)]);
+      await store.apply([step.doc]);
       // Done when every sidecar has ACKed something since the change and nothing arrived for a while.
       let last = -1;
       let stableSince = Date.now();
@@ -217,21 +240,19 @@ async function runScenario(scenario: Scenario, bundle: string): Promise<Scenario
         if (streams.every((s) => s.lastAckAt > 0) && Date.now() - stableSince > 1_500) break;
       }
       const ps = (await (await fetch(`${adminUrl}/debug/push_status`)).json()) as { pushes: { at: string; debounceMs: number; buildMs: number }[]; convergence: Record<string, { p50Ms: number; p99Ms: number }> };
-      log(`  push built ${Date.parse(ps.pushes[0]!.at) - changeAt} ms after the write (debounce ${ps.pushes[0]!.debounceMs} ms, build ${ps.pushes[0]!.buildMs} ms); Pilot-side convergence ${JSON.stringify(ps.convergence['rds'])}`);
+      log(`  push built ${Date.parse(ps.pushes[0]!.at) - changeAt} ms after the write (debounce ${ps.pushes[0]!.debounceMs} ms, build ${ps.pushes[0]!.buildMs} ms); Pilot-side convergence ${JSON.stringify(ps.convergence[step.kind === 'vs' ? 'rds' : 'eds'])}`);
       const cpu = cpuSeconds(pilotPid) - cpu0;
       const clientCpu = cpuSeconds(clients.pid!) - clientCpu0;
       const window = (Date.now() - changeAt) / 1000;
       const lat = streams.filter((s) => s.lastAckAt > 0).map((s) => s.lastAckAt - changeAt).sort((a, b) => a - b);
       const missing = streams.length - lat.length;
       if (missing) log(`change ${k + 1}: ${missing} sidecars never ACKed`);
-      all.push(...lat);
       const types: Record<string, number> = {};
       for (const s of streams) for (const [t, n] of Object.entries(s.types)) types[t] = (types[t] ?? 0) + n;
-      runs.push({ p50: pct(lat, 50), p99: pct(lat, 99), max: lat[lat.length - 1]!, cpu, clientCpu, responses: streams.reduce((n, s) => n + s.responses, 0), types });
-      log(`change ${k + 1}/${changes}: p50 ${pct(lat, 50)} ms, p99 ${pct(lat, 99)} ms, max ${lat[lat.length - 1]} ms, Pilot CPU ${cpu.toFixed(2)} s, sidecars' CPU ${clientCpu.toFixed(2)} s over ${window.toFixed(1)} s, responses ${JSON.stringify(types)}`);
+      runs.push({ kind: step.kind, p50: pct(lat, 50), p99: pct(lat, 99), max: lat[lat.length - 1]!, cpu, clientCpu, responses: streams.reduce((n, s) => n + s.responses, 0), types, latencies: lat });
+      log(`change ${k + 1}/${steps.length} (${step.kind}): p50 ${pct(lat, 50)} ms, p99 ${pct(lat, 99)} ms, max ${lat[lat.length - 1]} ms, Pilot CPU ${cpu.toFixed(2)} s, sidecars' CPU ${clientCpu.toFixed(2)} s over ${window.toFixed(1)} s, responses ${JSON.stringify(types)}`);
       await sleep(1_000);
     }
-    all.sort((a, b) => a - b);
     const rssAfter = memMb(pilotPid, 'VmRSS');
     const rssPeak = memMb(pilotPid, 'VmHWM');
     const metrics = await (await fetch(`${adminUrl}/metrics`)).text();
@@ -243,9 +264,8 @@ async function runScenario(scenario: Scenario, bundle: string): Promise<Scenario
     log(`bytes per response: ${JSON.stringify(bytesPerResponse)}`);
 
     const summary = {
-      p50: pct(all, 50),
-      p99: pct(all, 99),
-      max: all[all.length - 1]!,
+      ...kindSummary(runs, 'vs', ''),
+      ...kindSummary(runs, 'endpoint', 'ep'),
       rssSynced,
       rssAfter,
       rssPeak,
@@ -253,7 +273,6 @@ async function runScenario(scenario: Scenario, bundle: string): Promise<Scenario
       syncCpu,
       readyMs,
       idleCpu,
-      cpuPerChange: runs.reduce((n, r) => n + r.cpu, 0) / runs.length,
       connected,
       cacheEntries: pushStatus.cache.entries,
       rdsKb: Math.round(bytesPerResponse['rds']! / 1024),
@@ -263,7 +282,7 @@ async function runScenario(scenario: Scenario, bundle: string): Promise<Scenario
       loadEnd: loadavg()[0]!,
     };
     log(JSON.stringify(summary));
-    return { scenario, summary, runs };
+    return { scenario, summary, runs: runs.map(({ latencies: _, ...r }) => r) };
   } finally {
     stopping = true;
     clients?.send({ op: 'stop' });
