@@ -257,10 +257,18 @@ export class ClusterRuntime {
     return this.activeRequests < this.config.thresholds.maxRequests;
   }
 
-  /** Whether a retry may start: Envoy's retry budget or max_retries, and for default retries the Linkerd-style budget. */
-  canRetry(defaultPolicy: boolean, now: number): boolean {
+  /**
+   * Whether a retry may start: Envoy's retry budget or max_retries, and for default retries the Linkerd-style budget.
+   * neverProcessed: the upstream refused the request before processing it (REFUSED_STREAM,
+   * beyond a GOAWAY's last stream id, a reused connection the server had already closed): sending it again adds no load the
+   * upstream ever saw, and such refusals come in bursts (every stream in flight when a connection drains), so the
+   * concurrent-retry circuit breaker does not apply; default retries still take their share of the retry budget.
+   */
+  canRetry(defaultPolicy: boolean, now: number, neverProcessed = false): boolean {
     const t = this.config.thresholds;
-    if (t.retryBudget) {
+    if (neverProcessed) {
+      // Checked below: only the rolling budget of default retries.
+    } else if (t.retryBudget) {
       const allowed = Math.max(t.retryBudget.minConcurrency, (t.retryBudget.percent / 100) * this.activeRequests);
       if (this.activeRetries >= allowed) return false;
     } else if (this.activeRetries >= t.maxRetries) return false;

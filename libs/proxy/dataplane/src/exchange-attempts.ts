@@ -119,12 +119,14 @@ export function upstreamFailure(ex: HttpExchange, kind: Failure, detail: string)
     return ex.finish();
   }
   const connect = kind === FAILURE.CONNECT || kind === FAILURE.CONNECT_TIMEOUT;
+  const refused = kind === FAILURE.REFUSED_STREAM;
   const cluster = ex.cluster!;
   if (ex.retry.onFailure(kind, ex.method) && !ex.bodyOverflow && ex.upgrade === undefined) {
     if (ex.attempts <= ex.retry.numRetries) {
-      if (cluster.canRetry(ex.retry.isDefault, Date.now())) {
+      if (cluster.canRetry(ex.retry.isDefault, Date.now(), refused)) {
         ex.detail = detail;
-        return scheduleRetry(ex);
+        // Never processed upstream: sent again at once (on a new connection when the old one is going away), no back-off.
+        return scheduleRetry(ex, refused ? 0 : undefined);
       }
       cluster.stats.upstream_rq_retry_overflow++;
     } else if (ex.attempts > 1) {
@@ -137,11 +139,11 @@ export function upstreamFailure(ex: HttpExchange, kind: Failure, detail: string)
   ex.localReply(503, `upstream connect error or disconnect/reset before headers. reset reason: ${detail}`, flag, why);
 }
 
-function scheduleRetry(ex: HttpExchange): void {
+function scheduleRetry(ex: HttpExchange, delayMs?: number): void {
   const cluster = ex.cluster!;
   cluster.stats.upstream_rq_retry++;
   ex.prevHost = ex.host;
-  const delay = ex.retry.backoffMs(ex.attempts);
+  const delay = delayMs ?? ex.retry.backoffMs(ex.attempts);
   cluster.activeRetries++;
   ex.attemptIsRetry = true;
   ex.waitTimer = setTimeout(() => {

@@ -4,6 +4,7 @@
 // to gRPC requests are trailers-only responses with a mapped grpc-status.
 import http2, { type Http2Server, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
+import type { DrainHooks } from './chain-drain';
 import type { DownstreamSink } from './downstream';
 import { toHeaderObject } from './headers';
 import type { ConnInfo, ProxyServices } from './http-context';
@@ -161,5 +162,28 @@ export class Http2Downstream {
   drain(): void {
     for (const s of this.sessions) if (!s.closed) s.close();
   }
+}
+
+/**
+ * How an HTTP/2 session drains when its filter chain changed: one graceful
+ * GOAWAY (NO_ERROR) carrying the real last stream id, at once. Every stream the
+ * session accepted up to that id runs to its end; streams the client opened
+ * after it are not processed, and the client learns so from the GOAWAY (they
+ * are beyond its last stream id) and may send them again on a new connection.
+ * The session closes when its last accepted stream ends (the chain drainer's
+ * drain period still bounds it).
+ *
+ * Envoy sends a shutdown notice (last stream id 2^31-1) first and the final
+ * GOAWAY only after drain_timeout. node:http2 cannot send such a notice: any
+ * GOAWAY it submits makes nghttp2 silently ignore every later stream, so a
+ * notice would leave the streams in flight hanging until the final GOAWAY
+ * refused them drain_timeout later.
+ */
+export function http2DrainHooks(session: Http2Session): DrainHooks {
+  return {
+    begin: () => {
+      if (!session.closed && !session.destroyed) session.close();
+    },
+  };
 }
 

@@ -1,6 +1,11 @@
 // HTTP/2 (h2c) upstream: one session per host carries every request as its
 // own stream, so gRPC and HTTP/2 are balanced per request, not per
 // connection. Requests that arrive while the session connects wait for it.
+// A GOAWAY retires the session at once (new requests open a new one) while
+// its streams up to the GOAWAY's last stream id finish on it; streams beyond
+// that id, streams reset with REFUSED_STREAM and streams that could not even
+// start on a closing session fail as REFUSED_STREAM: the server never
+// processed them, so the exchange may send them again, whatever the method.
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type IncomingHttpStatusHeader } from 'node:http2';
 import type { ClusterRuntime } from './cluster-runtime';
 import { fromHeaderObject, toHeaderObject } from './headers';
@@ -10,6 +15,12 @@ import { connectUpstream, upstreamTlsFor } from './tls-upstream';
 import { FAILURE, type RequestHead, type UpstreamHandler, type UpstreamStream } from './upstream';
 
 const { NGHTTP2_REFUSED_STREAM, NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM } = http2.constants;
+
+/** node:http2 errors of session.request() on a session that can take no new stream (nothing was sent). */
+const NOT_STARTED = new Set(['ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_INVALID_SESSION', 'ERR_HTTP2_OUT_OF_STREAMS', 'ERR_HTTP2_STREAM_CANCEL']);
+
+/** The last stream id of the GOAWAY each session received (streams above it were never processed). */
+const goawayLast = new WeakMap<ClientHttp2Session, number>();
 
 export class Http2Pool implements HostPools {
   private session: ClientHttp2Session | undefined;
@@ -95,7 +106,10 @@ export class Http2Pool implements HostPools {
       for (const h of waiting) h.onUpstreamReady(new Http2UpstreamStream(this, session, h));
     });
     session.on('error', (err: NodeJS.ErrnoException) => this.fail(session, this.ready ? FAILURE.RESET : FAILURE.CONNECT, `${this.ready ? 'connection reset' : 'connection failure'} (${err.code ?? err.message})`));
-    session.on('goaway', () => this.forget(session));
+    session.on('goaway', (_code: number, lastStreamId: number) => {
+      goawayLast.set(session, lastStreamId);
+      this.forget(session);
+    });
     session.on('close', () => this.fail(session, this.ready ? FAILURE.RESET : FAILURE.CONNECT, 'connection termination'));
     session.unref();
   }
@@ -119,8 +133,11 @@ export class Http2Pool implements HostPools {
       if (kind === FAILURE.CONNECT_TIMEOUT) this.cluster.stats.upstream_cx_connect_timeout++;
       this.host.cxConnectFail++;
     }
+    const current = this.session === session;
     this.forget(session);
     if (!session.destroyed) session.destroy();
+    // Requests waiting for another (newer) session are not this one's to fail.
+    if (!current) return;
     const waiting = this.waiting.splice(0);
     this.unpend(waiting.length);
     for (const h of waiting) h.onUpstreamFailure(kind, detail);
@@ -175,7 +192,9 @@ class Http2UpstreamStream implements UpstreamStream {
       req = this.session.request(headers, { endStream: end });
     } catch (err) {
       this.finish();
-      this.handler?.onUpstreamFailure(FAILURE.RESET, `stream could not start (${(err as Error).message})`);
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      if (NOT_STARTED.has(code)) this.handler?.onUpstreamFailure(FAILURE.REFUSED_STREAM, `stream could not start on a closing connection (${code})`);
+      else this.handler?.onUpstreamFailure(FAILURE.RESET, `stream could not start (${(err as Error).message})`);
       return;
     }
     this.req = req;
@@ -224,7 +243,9 @@ class Http2UpstreamStream implements UpstreamStream {
       const h = this.handler;
       this.handler = undefined;
       const code = req.rstCode;
+      const last = goawayLast.get(this.session);
       if (code === NGHTTP2_REFUSED_STREAM) h?.onUpstreamFailure(FAILURE.REFUSED_STREAM, 'refused stream');
+      else if (last !== undefined && req.id !== undefined && req.id > last) h?.onUpstreamFailure(FAILURE.REFUSED_STREAM, 'refused stream (beyond the GOAWAY last stream id)');
       else h?.onUpstreamFailure(FAILURE.RESET, `remote reset (code ${code ?? 'none'})`);
     });
   }

@@ -15,21 +15,12 @@ import { hcmRuntime } from './hcm-registry';
 import { refusals } from './log-limiter';
 import type { ActiveConfig, ConnInfo, HcmRuntime, ProxyServices } from './http-context';
 import { Http1Connection, type HcmResolver } from './http1-fast-path';
-import { constants as http2Constants, type Http2Session } from 'node:http2';
-import { Http2Downstream } from './http2-downstream';
+import type { Http2Session } from 'node:http2';
+import { Http2Downstream, http2DrainHooks } from './http2-downstream';
 import { sniff, type Sniffed } from './protocol-sniffer';
 import { startTcpProxy } from './tcp-proxy';
 import type { TlsContexts } from './tls-contexts';
 import { terminateTls } from './tls-downstream';
-
-function shutdownNotice(session: Http2Session): void {
-  if (session.closed || session.destroyed) return;
-  try {
-    session.goaway(http2Constants.NGHTTP2_NO_ERROR, 2 ** 31 - 1);
-  } catch {
-    session.close();
-  }
-}
 
 export type OriginalDstLookup = (socket: Socket) => { address: string; port: number } | undefined;
 
@@ -283,10 +274,8 @@ export class ListenerManager {
       const c = served;
       this.chains.attach(tracked, { begin: () => c.drainOnNextResponse(), closeIfIdle: () => c.drain(), idleCloseMs: hcm.config.drainTimeoutMs });
     } else if (served) {
-      const session = served;
-      // Envoy's two-step GOAWAY: a shutdown notice (last stream id 2^31-1: nothing in flight is refused, the client opens no new
-      // streams here), then after the drain timeout the final GOAWAY; the session closes once its streams are done.
-      this.chains.attach(tracked, { begin: () => shutdownNotice(session), closeIfIdle: () => session.close(), idleCloseMs: hcm.config.drainTimeoutMs });
+      // GOAWAY with the real last stream id; accepted streams finish, then the session closes (see http2DrainHooks).
+      this.chains.attach(tracked, http2DrainHooks(served));
     }
   }
 
