@@ -29,6 +29,7 @@ import type { PushRequest } from './push-request';
 import type { SnapshotSource } from './snapshot';
 import { SotwConnection } from './sotw-stream';
 import type { ConnectionStatus } from './status';
+import type { XdsAuthorizer } from './tls-auth';
 
 export const DEFAULT_PUSH_ORDER: readonly string[] = [TYPE_URL.cluster, TYPE_URL.endpoint, TYPE_URL.listener, TYPE_URL.route, TYPE_URL.secret];
 
@@ -95,16 +96,21 @@ export class AdsServer {
     };
   }
 
-  /** Registers the ADS service (both methods) on the caller's gRPC server. */
-  attach(server: grpc.Server): void {
+  /**
+   * Registers the ADS service (both methods) on the caller's gRPC server. The
+   * same AdsServer may serve several servers (Pilot: 15010 plaintext, 15012
+   * TLS); `authorize` checks every stream of that server (see tls-auth.ts).
+   */
+  attach(server: grpc.Server, options: { authorize?: XdsAuthorizer } = {}): void {
+    const ctx: ConnectionContext = options.authorize ? { ...this.ctx, authorize: options.authorize } : this.ctx;
     const handlers: AggregatedDiscoveryServiceHandlers = {
       StreamAggregatedResources: (call) => {
         // Shared response bodies go out without a copy per stream where grpc-js allows it.
         enableFramedWrites(call);
-        new SotwConnection(this.ctx, call, 'sotw');
+        new SotwConnection(ctx, call, 'sotw');
       },
       DeltaAggregatedResources: (call) => {
-        new DeltaConnection(this.ctx, call, 'delta');
+        new DeltaConnection(ctx, call, 'delta');
       },
     };
     // SotW responses go through the cached-Any encoder (same bytes, one copy per response); EncodedResponse

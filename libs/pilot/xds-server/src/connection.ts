@@ -18,6 +18,7 @@ import { type ProxyInfo, proxyFromNode } from './proxy-id';
 import { type PushRequest, mergePushRequests } from './push-request';
 import { EMPTY_SNAPSHOT, type Snapshot, type SnapshotSource, mergeSnapshot } from './snapshot';
 import { type ConnectionStatus, type TypeStatus, iso } from './status';
+import type { XdsAuthorizer, XdsPeerSecurity } from './tls-auth';
 
 export interface ConnectionContext {
   source: SnapshotSource;
@@ -35,6 +36,8 @@ export interface ConnectionContext {
   maxInFlightResponses: number;
   strictEncoding: boolean;
   controlPlaneId?: string;
+  /** Streams of an authenticated port: checks the peer against the node of the first request (throws to refuse). */
+  authorize?: XdsAuthorizer;
   /** A new stream (pushes reach it from now on, also while it initializes). */
   track(conn: AdsConnection): void;
   /** The stream's proxy is known and its first snapshot generated. */
@@ -54,6 +57,7 @@ export abstract class AdsConnection<Req extends BaseRequest = BaseRequest, Res =
   readonly connectedAt: number;
   readonly peer: string;
   proxy: ProxyInfo | undefined;
+  security: XdsPeerSecurity | undefined;
   protected current: Snapshot = EMPTY_SNAPSHOT;
   protected inconsistencies: ConsistencyError[] = [];
   protected log: Logger;
@@ -148,6 +152,7 @@ export abstract class AdsConnection<Req extends BaseRequest = BaseRequest, Res =
       protocol: this.protocol,
       peer: this.peer,
       ...(this.proxy ? { proxy: this.proxy } : {}),
+      ...(this.security ? { security: this.security } : {}),
       connectedSince: iso(this.connectedAt)!,
       types: this.typeStatuses(),
       inconsistencies: [...this.inconsistencies],
@@ -206,6 +211,7 @@ export abstract class AdsConnection<Req extends BaseRequest = BaseRequest, Res =
     if (!this.proxy) {
       const parsed = proxyFromNode(req.node);
       if (!parsed.ok) throw new XdsError('XDS_NODE_INVALID', parsed.errors.join('; '));
+      if (this.ctx.authorize) this.security = this.ctx.authorize(this.call, parsed.value);
       this.initializing = true;
       try {
         this.proxy = parsed.value;

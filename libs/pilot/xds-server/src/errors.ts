@@ -9,6 +9,8 @@ export const XDS_ERROR_CODES = {
   XDS_CLIENT_SLOW_UNAVAILABLE: 'the client did not read its responses within the send timeout; the stream is closed so it reconnects and resyncs',
   XDS_BACKLOG_UNAVAILABLE: 'the client sent more requests than one connection queues',
   XDS_SERVER_CLOSING_UNAVAILABLE: 'the xDS server is shutting down',
+  XDS_PEER_UNAUTHENTICATED: 'on the TLS port: the client presented no certificate, or one that is expired, from another CA, or without a mesh SPIFFE ID',
+  XDS_NODE_IDENTITY_DENIED: "on the TLS port: the node's namespace (or service account) is not the one its client certificate names",
 } as const;
 export type XdsErrorCode = keyof typeof XDS_ERROR_CODES;
 

@@ -35,3 +35,17 @@ export { type IstioId, type IstioProxyType, type ProxyInfo, ISTIO_PROXY_TYPES, p
 export { type ConnectionStatus, type NackRecord, type TypeStatus } from './status';
 export { type XdsMetrics, prometheusXdsMetrics } from './metrics';
 export { XDS_ERROR_CODES, XdsError, type XdsErrorCode } from './errors';
+export {
+  type PeerCheck,
+  type TlsAuthorizerOptions,
+  type XdsAuthorizer,
+  type XdsPeerSecurity,
+  type XdsRefusal,
+  type XdsServingCredentials,
+  RotatingServerCredentials,
+  checkClientChain,
+  checkNodeIdentity,
+  peerChain,
+  tlsAuthorizer,
+  tlsSocketOf,
+} from './tls-auth';

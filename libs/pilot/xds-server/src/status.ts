@@ -40,6 +40,8 @@ export interface ConnectionStatus {
   protocol: 'sotw' | 'delta';
   peer: string;
   proxy?: ProxyInfo;
+  /** Streams on an authenticated (TLS) port: the client certificate's identity. */
+  security?: { transport: 'tls'; identity: string; serial: string };
   connectedSince: string;
   types: TypeStatus[];
   /** Resources the consistency check dropped from this proxy's last snapshot. */
