@@ -176,7 +176,7 @@ describe('xDS over TLS: serving certificate rotation', () => {
     creds.update({ certChainPem: next.certPem, privateKeyPem: next.keyPem, rootsPem: mesh.certPem });
     source.snapshot = snapshot({ clusters: [edsCluster('after-rotation')], endpoints: [cla('after-rotation', [{ host: '10.0.0.9', port: 80 }])] });
     ads.push(fullPush('after rotation'));
-    const names = (r: DiscoveryResponse__Output) => r.resources.map((a) => Buffer.from(a.value).toString('latin1')).join(' ');
+    const names = (r: DiscoveryResponse__Output) => r.resources.map((a) => Buffer.from((a as unknown as { value: Uint8Array }).value).toString('latin1')).join(' ');
     await waitFor(() => before.responses.some((r) => names(r).includes('after-rotation')), { timeoutMs: 5_000, intervalMs: 20, what: 'a push on the stream opened before the rotation' });
     expect(before.status()).toBeUndefined();
 
