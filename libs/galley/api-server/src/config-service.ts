@@ -12,6 +12,7 @@ import type { ConfigIngest } from './config-ingest';
 import { ConfigInvalidError, requestInvalid } from './errors';
 import { addFieldErrors, toFieldError } from './field-errors';
 import { parseRevision, requireKind, resolveRef } from './request-refs';
+import { forDisplay } from './secret-documents';
 
 export function toGrpcError(err: unknown, logger?: Logger): grpc.ServiceError {
   const mapped = toServiceError(err);
@@ -22,7 +23,7 @@ export function toGrpcError(err: unknown, logger?: Logger): grpc.ServiceError {
 }
 
 export function resourceMessage(s: { ref: ResourceRef; revision: number; resource: Resource }): GalleyV1.Resource {
-  return { ref: s.ref, json: JSON.stringify(s.resource), resourceVersion: String(s.revision) };
+  return { ref: s.ref, json: JSON.stringify(forDisplay(s.resource)), resourceVersion: String(s.revision) };
 }
 
 function applied(r: OpResult): GalleyV1.AppliedResource {
@@ -74,7 +75,7 @@ export function configServiceHandlers(ingest: ConfigIngest, logger: Logger): Con
     History: unary(logger, async (req: GalleyV1.HistoryRequest__Output) => {
       const items = await ingest.store.history(resolveRef(req.ref));
       return {
-        entries: items.map((h) => ({ resourceVersion: String(h.revision), operation: h.operation, created: h.created.toISOString(), json: h.resource ? JSON.stringify(h.resource) : '' })),
+        entries: items.map((h) => ({ resourceVersion: String(h.revision), operation: h.operation, created: h.created.toISOString(), json: h.resource ? JSON.stringify(forDisplay(h.resource)) : '' })),
       };
     }),
 

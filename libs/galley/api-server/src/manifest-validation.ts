@@ -13,6 +13,7 @@ import {
   type ValidationIssue,
 } from '@sextant/validation';
 import { ConfigInvalidError } from './errors';
+import { admitSecret, isSecretDocument, validateSecretDocuments } from './secret-documents';
 
 export interface ManifestValidation {
   /** No errors (warnings and skipped documents allowed). */
@@ -34,7 +35,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '');
 /** A document outside Istio's API groups whose kind Sextant does not know: not config for Galley. */
 export function isForeignDocument(value: Record<string, unknown>): boolean {
   const kind = str(value['kind']);
-  if (!kind || findKind(kind)) return false;
+  if (!kind || findKind(kind) || isSecretDocument(value)) return false;
   const { group } = parseApiVersion(str(value['apiVersion']));
   return !(group === 'istio.io' || group.endsWith('.istio.io'));
 }
@@ -58,15 +59,22 @@ function skippedNote(doc: DecodedDocument): ValidationIssue {
 /** Decodes and validates input files; never throws for bad input. */
 export function validateManifests(inputs: readonly InputFile[], opts: ManifestOptions = {}): ManifestValidation {
   const decoded = decodeFiles(inputs, opts.limits);
-  const mine = decoded.documents.filter((d) => !isForeignDocument(d.value));
+  const mine = decoded.documents.filter((d) => !isForeignDocument(d.value) && !isSecretDocument(d.value));
   const skipped = decoded.documents.filter((d) => isForeignDocument(d.value)).map(skippedNote);
   const result = validateDocuments(mine, { defaultNamespace: opts.defaultNamespace });
-  const errors = [...decoded.errors, ...result.errors];
-  return { valid: errors.length === 0, resources: result.resources, errors, warnings: result.warnings, skipped };
+  // Core v1 Secrets (gateway credentials) are checked by their own rules.
+  const secrets = validateSecretDocuments(
+    decoded.documents.filter((d) => isSecretDocument(d.value)),
+    opts.defaultNamespace,
+  );
+  const errors = [...decoded.errors, ...result.errors, ...secrets.errors];
+  const resources = [...result.resources, ...secrets.resources].sort((a, b) => (a.file === b.file ? a.index - b.index : 0));
+  return { valid: errors.length === 0, resources, errors, warnings: result.warnings, skipped };
 }
 
 /** Validates one object (webhook, Kubernetes source, rollback) and returns its internal form, or throws ConfigInvalidError. */
 export function admitObject(value: unknown, source: { file: string; index?: number }, defaultNamespace?: string): Resource {
+  if (typeof value === 'object' && value !== null && isSecretDocument(value as Record<string, unknown>)) return admitSecret(value as Record<string, unknown>, source, defaultNamespace);
   const result = validateResource(value, { file: source.file, index: source.index, defaultNamespace });
   if (!result.valid) throw new ConfigInvalidError(result.errors, result.warnings);
   return result.resource;

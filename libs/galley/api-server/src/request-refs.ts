@@ -3,11 +3,14 @@
 // `VirtualService`, `virtualservices.networking.istio.io`).
 import { DEFAULT_NAMESPACE, ISTIO_KINDS, lookupKind, type KindInfo, type ResourceRef } from '@sextant/config-model';
 import { requestInvalid } from './errors';
+import { SECRET_KIND } from './secret-documents';
 
 /** Resolves a kind name; `plural.group` (the CRD name) is accepted too. */
 export function resolveKind(name: string): KindInfo | undefined {
   const direct = lookupKind(name);
   if (direct) return direct;
+  // Core v1 Secrets: gateway credentials (`secret`, `secrets`, `Secret`).
+  if ([SECRET_KIND.kind.toLowerCase(), SECRET_KIND.plural].includes(name.toLowerCase())) return SECRET_KIND;
   const dot = name.indexOf('.');
   if (dot > 0) {
     const info = lookupKind(name.slice(0, dot));
@@ -19,7 +22,7 @@ export function resolveKind(name: string): KindInfo | undefined {
 export function requireKind(name: string): KindInfo {
   const info = resolveKind(name);
   if (!info) {
-    const known = ISTIO_KINDS.map((k) => k.kind).join(', ');
+    const known = [...ISTIO_KINDS.map((k) => k.kind), SECRET_KIND.kind].join(', ');
     throw requestInvalid(`unknown kind ${JSON.stringify(name)}; Sextant stores ${known}`);
   }
   return info;

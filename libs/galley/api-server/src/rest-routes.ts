@@ -18,6 +18,7 @@ import type { ConfigIngest } from './config-ingest';
 import { ConfigInvalidError, requestInvalid } from './errors';
 import { toFieldError } from './field-errors';
 import { parseRevision, requireKind, resolveRef } from './request-refs';
+import { forDisplay } from './secret-documents';
 
 const HTTP_BY_GRPC: Partial<Record<grpc.status, number>> = {
   [grpc.status.INVALID_ARGUMENT]: 400,
@@ -130,11 +131,11 @@ export function registerRestRoutes(app: FastifyInstance, ingest: ConfigIngest, l
       const list = handle(async (p, q) => {
         const kind = p.kind ? requireKind(p.kind).kind : undefined;
         const items = await ingest.store.list({ kind, namespace: q['namespace'] || undefined });
-        return { items: items.map((s) => s.resource) };
+        return { items: items.map((s) => forDisplay(s.resource)) };
       });
       scope.get('/resources', list);
       scope.get('/resources/:kind', list);
-      scope.get('/resources/:kind/:namespace/:name', handle(async (p) => (await ingest.store.require(ref(p))).resource));
+      scope.get('/resources/:kind/:namespace/:name', handle(async (p) => forDisplay((await ingest.store.require(ref(p))).resource)));
 
       scope.delete('/resources/:kind/:namespace/:name', handle(async (p, q) => {
         const out = await ingest.store.delete([ref(p)], { expectedRevision: parseRevision(q['resourceVersion']), dryRun: truthy(q['dryRun']) });
@@ -143,7 +144,7 @@ export function registerRestRoutes(app: FastifyInstance, ingest: ConfigIngest, l
 
       scope.get('/resources/:kind/:namespace/:name/history', handle(async (p) => {
         const items = await ingest.store.history(ref(p));
-        return { entries: items.map((h) => ({ resourceVersion: String(h.revision), operation: h.operation, created: h.created.toISOString(), resource: h.resource ?? null })) };
+        return { entries: items.map((h) => ({ resourceVersion: String(h.revision), operation: h.operation, created: h.created.toISOString(), resource: forDisplay(h.resource) ?? null })) };
       }));
 
       scope.post('/resources/:kind/:namespace/:name/rollback', handle(async (p, q, body) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeSecret, redactStoredSecret, REDACTED } from './describe';
 import { resolveCredential, type CredentialLookup } from './resolve';
 import type { TlsCredential } from './secret-check';
-import { b64, testCert } from './spec-certs';
+import { b64, testCert } from './testing';
 
 const store: Record<string, TlsCredential> = {
   'istio-system/web': { certificateChain: 'WEB-CHAIN', privateKey: 'WEB-KEY', caCertificate: 'WEB-CA' },

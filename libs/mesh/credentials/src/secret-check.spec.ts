@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkSecretObject, formatSecretIssues } from './secret-check';
 import { checkStoredSecret, storedSecretOf } from './stored-secret';
-import { b64, testCert } from './spec-certs';
+import { b64, testCert } from './testing';
 
 const ca = testCert({ cn: 'Test CA', ca: true });
 const web = testCert({ cn: 'web.example.com', issuer: ca, dns: ['web.example.com'] });
