@@ -39,7 +39,6 @@ export interface DataplaneOptions {
   logger?: Logger;
   retryBufferLimit?: number;
   retryBudget?: RetryBudgetOptions;
-  upstreamIdleCapMs?: number;
   exchangePeerMetadata?: boolean;
   /** "safe": connect failures, refused streams, resets of idempotent requests (default); "none": no retries without a route policy. */
   defaultRetries?: 'safe' | 'none';
@@ -71,7 +70,6 @@ export class Dataplane implements ProxyServices {
   private drainingFlag = false;
   private applying: Promise<void> = Promise.resolve();
   readonly startedAt = Date.now();
-  private readonly upstreamIdleCapMs: number;
 
   constructor(private readonly opts: DataplaneOptions) {
     this.log = (opts.logger ?? silentLogger()).child({ scope: 'dataplane' });
@@ -87,8 +85,6 @@ export class Dataplane implements ProxyServices {
       exchangePeerMetadata: opts.exchangePeerMetadata ?? true,
       trustDomain: opts.self.trustDomain,
     };
-    this.upstreamIdleCapMs = opts.upstreamIdleCapMs ?? 4_000;
-    this.poolDefaults.upstreamIdleCapMs = this.upstreamIdleCapMs;
     this.clusters = new ClusterManager(opts.retryBudget);
     const self = opts.self;
     this.tls = new TlsContexts(opts.secrets, () => this.current.snapshot.secrets, `spiffe://${self.trustDomain}/ns/${self.namespace}/sa/${self.serviceAccount}`);
@@ -122,7 +118,7 @@ export class Dataplane implements ProxyServices {
   }
 
   poolFor: ProxyServices['poolFor'] = (cluster, host, protocol) => poolFor(cluster, host, protocol, this.poolDefaults);
-  private readonly poolDefaults = { upstreamIdleCapMs: 0, tls: undefined as TlsContexts | undefined };
+  private readonly poolDefaults = { tls: undefined as TlsContexts | undefined };
 
   private bindAddress(l: ListenerConfig): { host: string; port: number } | undefined {
     if (!l.bindToPort) return undefined;

@@ -13,8 +13,6 @@ export interface PoolLike {
 }
 
 export interface PoolDefaults {
-  /** Cap on how long an idle upstream socket is kept (servers close theirs at ~5 s). */
-  upstreamIdleCapMs: number;
   tls?: TlsContexts;
 }
 
@@ -46,7 +44,9 @@ export function poolFor(cluster: ClusterRuntime, host: Host, protocol: 'http1' |
   }
   const opts: PoolOptions = {
     connectTimeoutMs: cluster.config.connectTimeoutMs,
-    idleTimeoutMs: Math.min(cluster.config.idleTimeoutMs || d.upstreamIdleCapMs, d.upstreamIdleCapMs),
+    // The cluster's idle_timeout (1 h unless set; 0 disables it). Apps that close idle connections sooner say so with
+    // `keep-alive: timeout=N` (honoured per connection), and the keep-alive race is retried (http1-upstream.ts).
+    idleTimeoutMs: cluster.config.idleTimeoutMs,
     maxRequestsPerConnection: cluster.config.maxRequestsPerConnection,
   };
   if (d.tls) opts.tls = d.tls;
