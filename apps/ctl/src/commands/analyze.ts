@@ -72,7 +72,10 @@ async function readLiveMesh(url: string): Promise<LiveMesh> {
     const stored = configKv ? await new ConfigStore({ kv: configKv }).list() : [];
     const workloadsKv = await openIfExists(nc, BUCKETS.workloads);
     const records = workloadsKv ? await readWorkloadRecords(workloadsKv) : [];
-    return { url, resources: stored.map((s) => s.resource as IstioResource), registry: registryFromWorkloadRecords(records) };
+    // Stored Secrets (gateway credentials) are registry input, as Kubernetes Secrets are for istioctl: credentialName checks.
+    const secrets = stored.filter((s) => s.ref.kind === 'Secret').map((s) => `${s.ref.namespace}/${s.ref.name}`);
+    const resources = stored.filter((s) => s.ref.kind !== 'Secret').map((s) => s.resource as IstioResource);
+    return { url, resources, registry: { ...registryFromWorkloadRecords(records), secrets } };
   } finally {
     await nc.close().catch(() => undefined);
   }

@@ -14,3 +14,4 @@ export { serviceEntryServices, workloadEntryInstances, type ServiceEntryConversi
 export { KubeRegistry, type KubeRegistryOptions } from './kube-registry';
 export { convertService, convertEndpointSlices, externalNameEndpoints, podInstance, kubeHostname } from './kube-convert';
 export { AggregateRegistry } from './aggregate-registry';
+export { KubeSecretWatcher, convertKubeSecret, type KubeSecretConversion, type KubeSecretWatcherOptions, type SecretListener } from './kube-secrets';
