@@ -54,6 +54,8 @@ export interface SyncEntry {
   peer: string;
   userAgent: string;
   namespace?: string;
+  /** Streams on the TLS port (15012): the client certificate's SPIFFE ID. */
+  security?: ConnectionStatus['security'];
   connectedSince: string;
   /** The push Pilot serves from now. */
   pushVersion?: string;
@@ -78,6 +80,7 @@ export function syncEntry(c: ConnectionStatus, pushVersion: string | undefined):
     peer: c.peer,
     userAgent: c.proxy?.userAgent ?? '',
     ...(c.proxy?.namespace ? { namespace: c.proxy.namespace } : {}),
+    ...(c.security ? { security: c.security } : {}),
     connectedSince: c.connectedSince,
     ...(pushVersion ? { pushVersion } : {}),
     pushPending: c.queue.pushPending,

@@ -20,6 +20,7 @@ import { createRegistries, SERVICE_ENTRY_KINDS, updateServiceEntries } from './r
 import { PilotSnapshotSource } from './snapshot-source';
 import { istioTranslator } from './translator';
 import { WarningLog } from './warning-log';
+import { bootstrapTokenReader, startXdsTls } from './xds-tls';
 
 await runService({
   name: 'pilot',
@@ -110,10 +111,23 @@ await runService({
 
     const port = await bindServer(server, settings.host, settings.xdsPort);
     logger.info({ xds: `${settings.host}:${port}` }, 'xDS server listening');
+    // 15012: the same ADS over TLS, clients authenticated by their mesh certificate (when Citadel is configured).
+    const tls = settings.citadelAddress
+      ? startXdsTls({
+          settings,
+          ads,
+          nats: ctx.nats,
+          logger,
+          registry: ctx.admin.registry,
+          setReady: (ready, detail) => ctx.setReady('xds-tls', ready, detail),
+          bootstrapToken: bootstrapTokenReader(settings, logger),
+        })
+      : undefined;
+    if (!tls) logger.info({ port: settings.xdsTlsPort }, 'xDS over TLS off: no Citadel address (--citadel-address / CITADEL_ADDRESS); plaintext xDS only');
     ctx.onShutdown(async () => {
       pipeline.stop();
       ads.close();
-      await shutdownServer(server, 3_000);
+      await Promise.all([shutdownServer(server, 3_000), tls?.close()]);
       await config.stop();
       await registries.stop();
     });

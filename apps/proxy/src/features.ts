@@ -15,6 +15,21 @@ export const PROXY_SETTINGS = defineSettings({
     description: "sidecars: NONE (explicit capture, no privileges) or REDIRECT (transparent: `sextant proxy iptables` rules in the workload's network namespace, original destination by SO_ORIGINAL_DST); Istio's INTERCEPTION_MODE",
   },
   pilotAddress: { kind: 'string', env: 'PILOT_ADDRESS', flag: 'pilot-address', default: '127.0.0.1:15010', description: 'Pilot xDS address host:port' },
+  xdsTls: {
+    kind: 'enum',
+    env: 'PROXY_XDS_TLS',
+    flag: 'xds-tls',
+    default: 'auto',
+    values: ['auto', 'on', 'off'],
+    description: "xDS to Pilot over mTLS with the workload certificate: auto (when the Pilot address's port is 15012 and Citadel is configured), on, or off (plaintext, Pilot's 15010)",
+  },
+  pilotIdentity: {
+    kind: 'string',
+    env: 'PILOT_IDENTITY',
+    flag: 'pilot-identity',
+    default: '',
+    description: "SPIFFE ID Pilot's certificate must name over xDS TLS (empty: spiffe://<trust-domain>/ns/istio-system/sa/sextant-pilot)",
+  },
   xdsProtocol: { kind: 'enum', env: 'PROXY_XDS_PROTOCOL', flag: 'xds-protocol', default: 'auto', values: ['auto', 'delta', 'sotw'], description: 'ADS flavour: delta with SotW fallback (auto), or one of them' },
   warmTimeout: { kind: 'duration', env: 'PROXY_WARM_TIMEOUT', flag: 'warm-timeout', default: 5_000, description: 'how long new clusters, routes and listeners wait for what they need before going in anyway' },
   listenerHost: {

@@ -11,6 +11,7 @@ import { configDump, XdsClient } from '@sextant/xds-client';
 import { PROXY_SETTINGS } from './features';
 import { proxyIdentity } from './identity';
 import { certsReport, startWorkloadCerts } from './workload-cert';
+import { xdsTlsOptions } from './xds-tls';
 
 const VERSION = '0.1.0';
 /** Istio's capture ports as the configuration names them. */
@@ -74,7 +75,9 @@ await runService({
       exchangePeerMetadata: s.peerMetadata,
       ...(certs ? { secrets: certs.manager } : {}),
     });
-    const xds = new XdsClient({ address: s.pilotAddress, identity: node, protocol: s.xdsProtocol as 'auto' | 'delta' | 'sotw', warmTimeoutMs: s.warmTimeout, logger: log });
+    // xDS over mTLS (Pilot's 15012) with the workload certificate, when chosen (./xds-tls.ts).
+    const tls = xdsTlsOptions(s, certs?.manager);
+    const xds = new XdsClient({ address: s.pilotAddress, identity: node, protocol: s.xdsProtocol as 'auto' | 'delta' | 'sotw', warmTimeoutMs: s.warmTimeout, logger: log, ...(tls ? { tls } : {}) });
     xds.onSnapshot((snap) => {
       dataplane.apply(snap).catch((err: Error) => log.error({ err, version: snap.version }, 'could not apply every listener'));
     });
@@ -97,7 +100,7 @@ await runService({
       },
       // Ready once the first certificate is in hand too (when Citadel is configured).
       extraReady: () => (certs && !certs.manager.hasCertificate ? { ready: false, detail: `waiting for ${certs.manager.spiffeId}` } : { ready: true }),
-      serverInfo: { version: VERSION, mode, node: xds.node.id, pilot: s.pilotAddress, ...(certs ? { identity: certs.manager.spiffeId, citadel: s.citadelAddress } : {}) },
+      serverInfo: { version: VERSION, mode, node: xds.node.id, pilot: s.pilotAddress, xdsTransport: tls ? 'tls' : 'plaintext', ...(certs ? { identity: certs.manager.spiffeId, citadel: s.citadelAddress } : {}) },
     };
     ctx.admin.app.get('/certs', async (_req, reply) => reply.header('content-type', 'application/json').send(`${JSON.stringify(certsReport(certs?.manager), null, 2)}\n`));
     for (const r of adminRoutes(deps)) {
@@ -119,7 +122,14 @@ await runService({
       certs?.close();
       await new Promise<void>((r) => health.close(() => r()));
     });
-    xds.start();
-    log.info({ mode, node: xds.node.id, pilot: s.pilotAddress, outbound: sidecar ? `${workload.address}:${s.outboundPort}` : undefined }, 'proxy started');
+    if (tls && certs && !certs.manager.hasCertificate) {
+      // Over TLS the first stream needs the certificate: start once it is in hand.
+      const off = certs.manager.onChange(() => {
+        if (!certs.manager.hasCertificate) return;
+        off();
+        xds.start();
+      });
+    } else xds.start();
+    log.info({ mode, node: xds.node.id, pilot: s.pilotAddress, xds: tls ? `mTLS, Pilot ${tls.serverIdentity}` : 'plaintext', outbound: sidecar ? `${workload.address}:${s.outboundPort}` : undefined }, 'proxy started');
   },
 });

@@ -15,6 +15,7 @@ export { decodeClusterLoadAssignment } from './endpoint-decoder';
 export { decodeSecret } from './secret-decoder';
 export { decodeEnvoyResource } from './decode-envoy';
 export { XDS_CLIENT_ERROR_CODES, XdsClientError, type XdsClientErrorCode } from './errors';
+export { XDS_TLS_SERVER_NAME, checkPilotIdentity, xdsChannelCredentials, type XdsTlsMaterial, type XdsTlsOptions } from './xds-tls';
 export type * from './listener-types';
 export type * from './route-types';
 export type * from './cluster-types';

@@ -14,6 +14,7 @@ import { ResourceState } from './resource-state';
 import { KIND_ORDER, RESOURCE_TYPES, type ResourceKind } from './resource-types';
 import { SotwStream } from './sotw-stream';
 import type { AdsStream, ResourceUpdate, StreamHost, Subscription } from './stream-host';
+import { XDS_TLS_SERVER_NAME, xdsChannelCredentials, type XdsTlsOptions } from './xds-tls';
 
 /** SDS secrets the proxy's own certificate manager serves (istio-agent's local SDS); other names come from Pilot. */
 const LOCAL_SECRETS: ReadonlySet<string> = new Set(['default', 'ROOTCA']);
@@ -29,6 +30,8 @@ export interface XdsClientOptions {
   /** How long a new cluster/route/listener may wait for what it needs before going in anyway (default 5 s). */
   warmTimeoutMs?: number;
   backoff?: { initialMs: number; maxMs: number };
+  /** xDS over TLS (Pilot's 15012): the workload certificate to present and Pilot's identity; plaintext when absent. */
+  tls?: XdsTlsOptions;
   logger?: Logger;
   now?: () => number;
   random?: () => number;
@@ -45,6 +48,9 @@ export interface TypeStatus {
 
 export interface XdsClientStatus {
   address: string;
+  /** tls: mTLS to Pilot (the SPIFFE ID Pilot must have); plaintext otherwise. */
+  transport: 'tls' | 'plaintext';
+  pilotIdentity?: string;
   connected: boolean;
   protocol: 'delta' | 'sotw' | 'none';
   ready: boolean;
@@ -66,9 +72,12 @@ export class XdsClient {
   private readonly now: () => number;
   private readonly random: () => number;
   private client: grpc.Client | undefined;
+  /** The client certificate chain the current channel presents (TLS). */
+  private clientChain: string | undefined;
   private stream: AdsStream | undefined;
   private useSotw: boolean;
   private closed = false;
+  private started = false;
   private connected = false;
   private attempt = 0;
   private reconnects = 0;
@@ -121,16 +130,35 @@ export class XdsClient {
   }
 
   start(): void {
-    if (this.client || this.closed) return;
+    if (this.started || this.closed) return;
+    this.started = true;
+    this.openStream();
+  }
+
+  /**
+   * The channel for the next stream. Over TLS a new channel is made when the
+   * workload certificate changed since the current one was, so a rotated
+   * certificate is presented from the next reconnect on. Returns false while
+   * there is no certificate yet.
+   */
+  private channel(): boolean {
+    const tls = this.opts.tls;
+    const material = tls?.credentials();
+    if (tls && !material) return false;
+    if (this.client && (!material || material.certChainPem === this.clientChain)) return true;
+    this.client?.close();
     const Ctor = adsClientConstructor();
-    this.client = new Ctor(this.opts.address, grpc.credentials.createInsecure(), {
+    this.client = new Ctor(this.opts.address, material && tls ? xdsChannelCredentials(material, tls.serverIdentity) : grpc.credentials.createInsecure(), {
       'grpc.keepalive_time_ms': 30_000,
       'grpc.keepalive_timeout_ms': 10_000,
       'grpc.max_receive_message_length': 64 * 1024 * 1024,
       'grpc.initial_reconnect_backoff_ms': this.opts.backoff.initialMs,
       'grpc.max_reconnect_backoff_ms': this.opts.backoff.maxMs,
+      ...(material ? { 'grpc.ssl_target_name_override': XDS_TLS_SERVER_NAME } : {}),
     });
-    this.openStream();
+    if (material && this.clientChain !== undefined) this.log.info({ address: this.opts.address }, 'xDS over TLS: presenting the rotated workload certificate');
+    this.clientChain = material?.certChainPem;
+    return true;
   }
 
   async close(): Promise<void> {
@@ -148,6 +176,8 @@ export class XdsClient {
     for (const k of KIND_ORDER) types[RESOURCE_TYPES[k].short] = { ...this.typeStatus.get(k)!, resources: this.state.accepted[k].size };
     return {
       address: this.opts.address,
+      transport: this.opts.tls ? 'tls' : 'plaintext',
+      ...(this.opts.tls ? { pilotIdentity: this.opts.tls.serverIdentity } : {}),
       connected: this.connected,
       protocol: this.stream?.protocol ?? 'none',
       ready: this.isReady,
@@ -160,7 +190,13 @@ export class XdsClient {
   }
 
   private openStream(): void {
-    if (this.closed || !this.client) return;
+    if (this.closed || !this.started) return;
+    if (!this.channel()) {
+      this.lastError = 'xDS over TLS: waiting for the workload certificate';
+      this.scheduleReconnect();
+      return;
+    }
+    if (!this.client) return;
     const protocol = this.useSotw ? 'sotw' : 'delta';
     const client = this.client as unknown as Record<string, () => grpc.ClientDuplexStream<object, object>>;
     const call = protocol === 'delta' ? client['DeltaAggregatedResources']!.call(this.client) : client['StreamAggregatedResources']!.call(this.client);
