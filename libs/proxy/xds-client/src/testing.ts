@@ -48,15 +48,28 @@ export class FakeAdsServer {
     return `127.0.0.1:${this.port}`;
   }
 
-  async start(port = 0): Promise<void> {
+  /** Serial numbers of the client certificates streams arrived with (TLS), in order. */
+  readonly clientSerials: string[] = [];
+
+  async start(port = 0, credentials = grpc.ServerCredentials.createInsecure()): Promise<void> {
     const server = new grpc.Server();
     const def = adsServiceDefinition();
+    const peer = (call: { getAuthContext(): { sslPeerCertificate?: { serialNumber: string } } }) => {
+      const serial = call.getAuthContext().sslPeerCertificate?.serialNumber;
+      if (serial) this.clientSerials.push(serial);
+    };
     server.addService(def.service, {
-      StreamAggregatedResources: (call: grpc.ServerDuplexStream<DiscoveryRequest__Output, object>) => this.sotw(call),
-      DeltaAggregatedResources: (call: grpc.ServerDuplexStream<DeltaDiscoveryRequest__Output, object>) => this.delta(call),
+      StreamAggregatedResources: (call: grpc.ServerDuplexStream<DiscoveryRequest__Output, object>) => {
+        peer(call);
+        this.sotw(call);
+      },
+      DeltaAggregatedResources: (call: grpc.ServerDuplexStream<DeltaDiscoveryRequest__Output, object>) => {
+        peer(call);
+        this.delta(call);
+      },
     });
     this.port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+      server.bindAsync(`127.0.0.1:${port}`, credentials, (err, p) => (err ? reject(err) : resolve(p))),
     );
     this.server = server;
   }
