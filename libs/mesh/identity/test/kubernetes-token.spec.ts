@@ -6,7 +6,8 @@
 // ./fake-apiserver.ts serves the authentication.k8s.io/v1 TokenReview API
 // over real HTTPS, verifying real signed tokens the way the API server does.
 // The agent is the WorkloadCertManager with the reader the proxy uses
-// (serviceAccountTokenReader over a real file).
+// (serviceAccountTokenReader over a real file), and then the built proxy
+// itself (dist/apps/proxy) with --sa-token-file.
 import { X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,11 +28,15 @@ let link: NatsLink;
 let trust: TrustBundleWatcher;
 let client: CitadelClient;
 let adminUrl: string;
+let grpcAddress: string;
+let natsUrl: string;
+let proxy: RunningApp | undefined;
 const managers: WorkloadCertManager[] = [];
 const quiet = pino({ level: 'silent' });
 
 beforeAll(async () => {
   buildApp('citadel');
+  buildApp('proxy');
   await api.start();
   nats = await spawnNatsServer({ dataDir: join(dir.path, 'nats') });
   const ports = { admin: await freePort(), grpc: await freePort() };
@@ -58,10 +63,13 @@ beforeAll(async () => {
   await link.ready(10_000);
   trust = new TrustBundleWatcher({ nats: link, trustDomain: 'cluster.local', logger: quiet });
   trust.start();
-  client = new CitadelClient({ address: `127.0.0.1:${ports.grpc}` });
+  grpcAddress = `127.0.0.1:${ports.grpc}`;
+  natsUrl = nats.url;
+  client = new CitadelClient({ address: grpcAddress });
 }, 120_000);
 
 afterAll(async () => {
+  if (proxy?.process.exitCode === null) await proxy.stop();
   for (const m of managers) m.close();
   trust?.close();
   client?.close();
@@ -180,4 +188,49 @@ describe('service-account token from a file, checked by Citadel with TokenReview
     const forged = [real[0], Buffer.from(JSON.stringify({ ...claims, sub: 'system:serviceaccount:istio-system:istiod' })).toString('base64url'), real[2]].join('.');
     await refusal('heidi', forged, 'TOKEN_REJECTED_UNAUTHENTICATED', /cryptographic primitive/);
   });
+});
+
+describe('the built proxy with --sa-token-file', () => {
+  const GATEWAY_ID = 'spiffe://cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
+  const certs = async (admin: string) => (await (await fetch(`${admin}/certs`)).json()) as { identity: string; state: string; certificate: { serial: string; method: string } | null };
+  const proxyLog = () =>
+    (proxy?.output() ?? '')
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  it('presents the projected token, gets its gateway identity, and re-reads the file at each rotation', async () => {
+    const file = join(dir.path, 'proxy-istio-token');
+    const first = api.mint({ namespace: 'istio-system', serviceAccount: 'istio-ingressgateway-service-account' });
+    writeFileSync(file, first);
+    const ports = { admin: await freePort(), health: await freePort() };
+    proxy = startApp('apps/proxy', ['--mode', 'ingress', '--sa-token-file', file], {
+      NATS_URL: natsUrl,
+      SEXTANT_ADMIN_PORT: String(ports.admin),
+      PROXY_HEALTH_PORT: String(ports.health),
+      PILOT_ADDRESS: `127.0.0.1:${await freePort()}`, // no Pilot: only the certificate is under test
+      PROXY_LISTENER_HOST: '127.0.0.1',
+      CITADEL_ADDRESS: grpcAddress,
+      PROXY_CERT_LIFETIME: '5s', // rotations every ~4 s, each with a fresh read of the file
+    });
+    const admin = `http://127.0.0.1:${ports.admin}`;
+    const issued = await waitFor(async () => {
+      const r = await certs(admin).catch(() => undefined);
+      return r?.state === 'VALID' ? r : undefined;
+    }, { timeoutMs: 30_000, what: `the proxy's certificate\n${proxy.output().slice(-3000)}` });
+    expect(issued).toMatchObject({ identity: GATEWAY_ID, certificate: { method: 'kubernetes' } });
+    expect(api.reviews.filter((r) => r.token === first).every((r) => r.authenticated)).toBe(true);
+    // The kubelet rotates the token; the old one stops working.
+    const second = api.mint({ namespace: 'istio-system', serviceAccount: 'istio-ingressgateway-service-account' });
+    writeFileSync(file, second);
+    api.invalidated.add(jtiOf(first));
+    await waitFor(() => api.reviews.some((r) => r.token === second && r.authenticated), { timeoutMs: 15_000, what: 'a rotation with the new token' });
+    const after = await waitFor(async () => {
+      const r = await certs(admin);
+      return r.certificate && r.certificate.serial !== issued.certificate!.serial && api.reviews.some((x) => x.token === second) ? r : undefined;
+    }, { timeoutMs: 10_000, what: 'the rotated certificate' });
+    expect(after).toMatchObject({ identity: GATEWAY_ID, state: 'VALID', certificate: { method: 'kubernetes' } });
+    expect(proxyLog().some((l) => l['msg'] === 'service-account token changed (rotated by the kubelet)')).toBe(true);
+    expect(proxy.output()).not.toContain(second);
+  }, 60_000);
 });
