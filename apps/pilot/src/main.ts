@@ -11,6 +11,7 @@ import { addAdsService } from '@sextant/xds-server';
 import { configAdmission } from './config-admission';
 import { openConfigWatch } from './config-source';
 import { ConfigWatcher } from './config-watcher';
+import { createCredentials } from './credentials';
 import { registerDebugHandlers } from './debug-handlers';
 import { PILOT_SETTINGS } from './features';
 import { pilotMetrics } from './metrics';
@@ -33,7 +34,7 @@ await runService({
     const history = new PushHistory(settings.pushHistory);
 
     const config = new ConfigWatcher({
-      open: () => openConfigWatch(ctx.nats, logger, settings.batchTimeout),
+      open: async () => credentials.divert(await openConfigWatch(ctx.nats, logger, settings.batchTimeout)),
       logger,
       admit: configAdmission(settings.validateConfig),
     });
@@ -45,13 +46,15 @@ await runService({
       else kubeConfig.loadFromCluster();
     }
     const registries = createRegistries({ link: ctx.nats, logger, domainSuffix: settings.domainSuffix, ...(kubeConfig ? { kubeConfig } : {}) });
+    // Gateway credentials (credentialName): Secrets from the config bucket and, in a cluster, Kubernetes.
+    const credentials = createCredentials({ logger, ...(kubeConfig ? { kubeConfig } : {}) });
 
     const metrics = pilotMetrics(ctx.admin.registry, history, { cacheSize: () => source.cacheStats().entries, invalidConfigs: () => config.rejected().length });
     // Security (PeerAuthentication, AuthorizationPolicy, RequestAuthentication) through translation's hooks: its
     // clusters and warnings land in translation's output (/debug/push_status, /debug/config_dump); each warning is
-    // logged once per proxy. No credential registry yet: Pilot serves no Secret (see secrets.ts).
+    // logged once per proxy. Secrets: gateway credentials from the credential registry (see secrets.ts).
     const warningLog = new WarningLog(logger.child({ scope: 'security' }));
-    const translator = istioTranslator({ hooks: securityHooks({ onWarning: (message, proxy) => warningLog.report(proxy.id, message) }) });
+    const translator = istioTranslator({ hooks: securityHooks({ onWarning: (message, proxy) => warningLog.report(proxy.id, message) }), credentials: credentials.registry });
     const source = new PilotSnapshotSource(translator, logger, metrics.source, { retiredClusterGraceMs: settings.retiredClusterGrace, batchSize: settings.pushBatch });
     const server = createServer();
     const ads = addAdsService(server, {
@@ -100,6 +103,8 @@ await runService({
     ctx.setReady('registry', false, 'waiting for the registries to sync');
     config.start();
     registries.start();
+    credentials.start();
+    credentials.registry.onChange((keys) => pipeline.onConfig({ keys: new Set(keys), initial: false, at: Date.now() }));
     void config.whenLoaded().then(() => ctx.setReady('config', true, `${config.configs().length} resources loaded`));
     void Promise.all([config.whenLoaded(), registries.whenSynced()]).then(() => {
       updateServiceEntries(registries.serviceEntries, config.configs());
@@ -130,6 +135,7 @@ await runService({
       await Promise.all([shutdownServer(server, 3_000), tls?.close()]);
       await config.stop();
       await registries.stop();
+      await credentials.stop();
     });
   },
 });

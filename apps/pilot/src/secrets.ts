@@ -4,9 +4,10 @@
 // nothing waits for them (the consistency check only follows cluster, route
 // and endpoint references). What Pilot does send over ADS as Secret
 // resources are gateway credentials (`kubernetes://<credentialName>`,
-// `...-cacert`), and only those a credential registry has. Sextant has no
-// such registry yet (no Kubernetes Secret watch): until one is wired, Pilot
-// answers Secret requests with nothing and says so in the proxy's warnings.
+// `...-cacert`) from the credential registry (credential-registry.ts:
+// Secrets stored through Galley, and Kubernetes Secrets in a cluster), as a
+// proxy of its namespace may see them. A name the registry cannot resolve
+// is not sent, and the proxy's warnings say why.
 import { LOCAL_SECRETS } from '@sextant/translate';
 
 /** An Envoy `Secret` (object form): `tlsCertificate` or `validationContext`. */
@@ -17,8 +18,8 @@ export interface SecretObject {
 
 /** Where gateway credentials come from (Istio: the Kubernetes Secret controller). */
 export interface CredentialSource {
-  /** The Secret for an SDS name (`kubernetes://<name>`, `kubernetes://<name>-cacert`), or undefined when unknown. */
-  secret(name: string): SecretObject | undefined;
+  /** The Secret for an SDS name (`kubernetes://<name>`, `kubernetes://<name>-cacert`) as a proxy in `namespace` may see it, or why not. */
+  resolve(name: string, namespace: string): { ok: true; secret: SecretObject } | { ok: false; reason: string };
 }
 
 export interface SecretsForProxy {
@@ -27,17 +28,15 @@ export interface SecretsForProxy {
 }
 
 /** The Secret resources Pilot serves for the SDS names a proxy's config refers to (sorted by name). */
-export function secretsFor(names: Iterable<string>, credentials: CredentialSource | undefined): SecretsForProxy {
+export function secretsFor(names: Iterable<string>, credentials: CredentialSource | undefined, namespace: string): SecretsForProxy {
   const secrets: SecretObject[] = [];
   const warnings: string[] = [];
   for (const name of [...new Set(names)].sort()) {
     if (LOCAL_SECRETS.has(name)) continue;
-    const s = credentials?.secret(name);
-    if (s) secrets.push({ ...s, name });
+    const r = credentials?.resolve(name, namespace);
+    if (r?.ok) secrets.push({ ...r.secret, name });
     else {
-      warnings.push(
-        `SDS secret ${name}: ${credentials ? 'not in the credential registry' : 'Pilot has no credential registry'}; not sent (the proxy must have it locally, or the TLS it configures cannot serve)`,
-      );
+      warnings.push(`SDS secret ${name}: ${r ? r.reason : 'Pilot has no credential registry'}; not sent (the proxy must have it locally, or the TLS it configures cannot serve)`);
     }
   }
   return { secrets, warnings };

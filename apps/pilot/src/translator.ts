@@ -34,7 +34,7 @@ export function istioTranslator(options: TranslatorOptions = {}): Translator {
       const config = generateProxyConfig(push, proxy, translate, kinds);
       const resources = new Map<string, readonly object[]>(wanted.map(([t, k]) => [t, config[k]]));
       if (!wantSecrets) return { resources, warnings: config.warnings };
-      const sds = secretsFor(config.secrets, credentials);
+      const sds = secretsFor(config.secrets, credentials, proxy.namespace);
       resources.set(TYPE_URL.secret, sds.secrets);
       return { resources, warnings: [...config.warnings, ...sds.warnings] };
     },
