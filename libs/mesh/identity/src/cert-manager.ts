@@ -1,7 +1,8 @@
 // WorkloadCertManager: keeps one workload's SPIFFE certificate fresh, like
 // istio-agent. A new ECDSA P-256 key and CSR per issuance; the first one is
 // authenticated with the bootstrap token, later ones with a renewal token
-// made from the certificate in hand. What Citadel answers is checked (it
+// made from the certificate in hand; in a pod, every one with the projected
+// Kubernetes service-account token (read afresh for each CSR). What Citadel answers is checked (it
 // chains to a root of the trust bundle, names exactly our identity, certifies
 // our key) before it replaces anything: the current certificate is served
 // until a better one is in hand. Rotation at ~80 % of the lifetime (minus
