@@ -91,6 +91,29 @@ describe('PushPipeline', () => {
     expect(installed[1]!.push.endpoints({ hostname: 'a', namespace: 'default' }, 7070).map((e) => e.address)).toEqual(['10.0.0.2']);
   });
 
+  it('leaves ServiceEntry changes to the registry: an endpoint that moves is an endpoint push, not a config push', () => {
+    const { pipeline, pushed, installed, clock, registry } = setup();
+    pipeline.initialize();
+    // What main.ts does for a ServiceEntry write: the registry reports an endpoint change, then the config event arrives.
+    registry.endpoints = [endpoint('a', '10.0.0.3')];
+    pipeline.onRegistry({ registry: 'serviceentry', kind: 'endpoint', services: [{ hostname: 'a', namespace: 'default' }] });
+    pipeline.onConfig({ keys: new Set([configKey('ServiceEntry', 'default', 'a')]), initial: false, at: clock.now() });
+    clock.advance(100);
+    expect(pushed).toHaveLength(2);
+    expect(pushed[1]).toMatchObject({ full: false, types: new Set([TYPE_URL.endpoint]) });
+    expect(installed[1]!.request).toMatchObject({ full: false });
+    expect([...installed[1]!.request!.configsUpdated!]).toEqual(['Service/default/a']);
+    // A ServiceEntry change the registry does not report (nothing it derives changed) pushes nothing.
+    pipeline.onConfig({ keys: new Set([configKey('WorkloadEntry', 'default', 'w')]), initial: false, at: clock.now() });
+    clock.advance(1_000);
+    expect(pushed).toHaveLength(2);
+    // Mixed with other kinds, the other kinds still make a config push.
+    pipeline.onConfig({ keys: new Set([configKey('ServiceEntry', 'default', 'a'), configKey('VirtualService', 'default', 'x')]), initial: false, at: clock.now() });
+    clock.advance(100);
+    expect(pushed[2]).toMatchObject({ full: true });
+    expect([...installed[2]!.request!.configsUpdated!]).toEqual(['VirtualService/default/x']);
+  });
+
   it('serves the last registry state while NATS is away, and lets held changes through once it settles', () => {
     const { pipeline, pushed, installed, clock, registry } = setup(30);
     pipeline.initialize();

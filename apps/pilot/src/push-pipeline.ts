@@ -7,6 +7,12 @@
 // While NATS is away (and for a settle time after it returns, while
 // workloads announce themselves again) registry changes are held and the
 // registry view is frozen: Pilot keeps serving what it served before.
+//
+// ServiceEntry and WorkloadEntry changes reach Pilot twice: as config and as
+// the ServiceEntry registry's event, which says whether services changed (a
+// full push) or only their endpoints (an EDS push). The config event of those
+// kinds alone is dropped, so an endpoint that moves stays an endpoint push
+// (Istio's serviceEntryHandler does the same for STATIC entries).
 import type { IstioResource } from '@sextant/config-model';
 import {
   PushContext,
@@ -23,6 +29,7 @@ import type { Logger } from '@sextant/util';
 import { debounce, endpointPush, fullPush, mergePushRequests, systemClock, type Clock, type Debouncer, type PushRequest } from '@sextant/xds-server';
 import type { ConfigEvent } from './config-watcher';
 import type { PushHistory } from './push-history';
+import { SERVICE_ENTRY_KINDS } from './registries';
 
 export interface PushTarget {
   push(request: PushRequest): void;
@@ -58,6 +65,8 @@ export interface PushPipelineOptions {
   logger: Logger;
   metrics?: PipelineMetrics;
   clock?: Clock;
+  /** Config kinds whose changes a registry reports as its own events (default ServiceEntry, WorkloadEntry): not pushed as config. */
+  registryKinds?: ReadonlySet<string>;
 }
 
 interface Held {
@@ -111,7 +120,9 @@ export class PushPipeline {
 
   onConfig(event: ConfigEvent): void {
     if (!this.started || event.keys.size === 0) return;
-    const keys = [...event.keys];
+    const registryKinds = this.opts.registryKinds ?? SERVICE_ENTRY_KINDS;
+    const keys = [...event.keys].filter((k) => !registryKinds.has(k.slice(0, k.indexOf('/'))));
+    if (keys.length === 0) return; // the registry's own event pushes what changed
     const kinds = [...new Set(keys.map((k) => k.slice(0, k.indexOf('/'))))].sort();
     this.opts.metrics?.trigger?.(TriggerReason.ConfigUpdate);
     this.enqueue(modelFullPush(TriggerReason.ConfigUpdate, keys, event.at), fullPush(`config: ${kinds.join(',')}${event.batch ? ` (batch ${event.batch})` : ''}`, { start: event.at }));
