@@ -43,7 +43,10 @@ export const COMPONENTS: ComponentDef[] = [
       xdsTls: { env: 'PILOT_XDS_TLS_PORT', default: 15012 },
       webhook: { env: 'PILOT_WEBHOOK_PORT', default: 15017 },
     },
-    show: [{ port: 'xds', scheme: 'grpc', label: 'xDS (ADS)' }],
+    show: [
+      { port: 'xds', scheme: 'grpc', label: 'xDS (ADS)' },
+      { port: 'xdsTls', scheme: 'grpc', label: 'xDS over mTLS (proxies)' },
+    ],
   },
   {
     name: 'telemetry',

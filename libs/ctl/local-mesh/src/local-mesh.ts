@@ -14,7 +14,8 @@ import { applyConfigFiles, startLocalNats } from './mesh-infra';
 import { nodeFlagsFor } from './proxy-flags';
 import { stateFile, writeState, type ComponentState, type MeshState, type WorkloadInstanceState } from './state';
 import type { WorkloadSpec } from './workloads-file';
-import { BootstrapTokenMinter, INGRESS_GATEWAY_IDENTITY } from './workload-tokens';
+import { type BootstrapTokenMinter, INGRESS_GATEWAY_IDENTITY, PILOT_IDENTITY } from './workload-tokens';
+import { citadelTokenMinter, pilotIdentityEnv, proxyPilotEnv } from './xds-wiring';
 
 export interface LocalMeshOptions {
   repoRoot: string;
@@ -114,19 +115,18 @@ export class LocalMesh {
 
   private async startControlPlane(): Promise<void> {
     const ports = new PortAllocator(HOST);
-    // The control plane first; proxies (the gateway) once Citadel can mint their bootstrap tokens.
+    // Up to Citadel first; Pilot (its xDS TLS certificate) and proxies once Citadel can mint bootstrap tokens.
     const core = COMPONENTS.filter((d) => d.bundle !== 'apps/proxy');
-    for (const def of core) await this.launch(def, ports);
+    const ca = core.findIndex((d) => d.name === 'citadel') + 1;
+    for (const def of core.slice(0, ca)) await this.launch(def, ports);
+    this.save();
+    const citadel = this.state.components.find((c) => c.name === 'citadel');
+    if (citadel) await this.waitComponentsReady([citadel]);
+    this.tokens = citadel && citadelTokenMinter(HOST, citadel, this.opts.stateDir, this.opts.logger);
+    for (const def of core.slice(ca)) await this.launch(def, ports);
     this.save();
     await this.waitComponentsReady(this.state.components);
-    this.opts.logger.info('control plane ready');
-    const citadel = this.state.components.find((c) => c.name === 'citadel');
-    this.tokens = new BootstrapTokenMinter({
-      adminUrl: `http://${HOST}:${citadel?.ports['admin']}`,
-      citadelDataDir: join(this.opts.stateDir, 'data', 'citadel'),
-      dir: join(this.opts.stateDir, 'tokens'),
-      logger: this.opts.logger,
-    });
+    this.opts.logger.info({ xds: this.tokens ? 'mTLS (Pilot 15012)' : 'plaintext (Pilot 15010)' }, 'control plane ready');
     const gateways = [];
     for (const def of COMPONENTS.filter((d) => d.bundle === 'apps/proxy')) gateways.push(await this.launch(def, ports));
     this.save();
@@ -144,10 +144,16 @@ export class LocalMesh {
     };
     for (const [name, p] of Object.entries(def.ports)) env[p.env] = String(assigned[name]);
     let prepare: (() => Promise<void>) | undefined;
+    if (def.name === 'pilot' && this.tokens) {
+      // Pilot's own certificate from Citadel, for xDS over TLS (15012; see xds-wiring.ts).
+      Object.assign(env, this.identityEnv(def.name), pilotIdentityEnv());
+      prepare = () => this.mintToken(def.name, PILOT_IDENTITY);
+      await prepare();
+    }
     if (def.bundle === 'apps/proxy') {
       // The gateway gets an address of its own, so its Gateway ports (8080, 443...) never clash.
       const gatewayAddress = await new AddressAllocator(GATEWAY_ADDRESS_START).take([8080, 8443]);
-      env['PILOT_ADDRESS'] = this.pilotAddress();
+      Object.assign(env, proxyPilotEnv(HOST, this.state, this.tokens !== undefined));
       env['PROXY_LISTENER_HOST'] = gatewayAddress;
       Object.assign(env, this.identityEnv(def.name));
       prepare = () => this.mintToken(def.name, INGRESS_GATEWAY_IDENTITY);
@@ -290,7 +296,7 @@ export class LocalMesh {
         ...workloadToEnv(inst.id),
         [WORKLOAD_ENV.appAddress]: inst.appAddress,
         NATS_URL: this.state.nats.url,
-        PILOT_ADDRESS: this.pilotAddress(),
+        ...proxyPilotEnv(HOST, this.state, this.tokens !== undefined),
         SEXTANT_HOST: inst.id.address,
         SEXTANT_ADMIN_PORT: String(SIDECAR_PORTS.admin),
         PROXY_HEALTH_PORT: String(SIDECAR_PORTS.health),
@@ -336,11 +342,6 @@ export class LocalMesh {
     proc.start();
     ws.pid = proc.pid;
     this.procs.set(`workload:${id.instance}`, proc);
-  }
-
-  private pilotAddress(): string {
-    const pilot = this.state.components.find((c) => c.name === 'pilot');
-    return `${HOST}:${pilot?.ports['xds'] ?? 15010}`;
   }
 
   /** Applies the workloads file's config through Galley, one atomic apply per file. */

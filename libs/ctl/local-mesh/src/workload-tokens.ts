@@ -13,6 +13,9 @@ import { requestBootstrapToken } from '@sextant/workload-identity';
 /** Istio's ingress gateway identity (what the proxy takes when no workload is named). */
 export const INGRESS_GATEWAY_IDENTITY = { namespace: 'istio-system', serviceAccount: 'istio-ingressgateway-service-account' } as const;
 
+/** Pilot's identity (its serving certificate for xDS over TLS): istiod's namespace, Sextant's service account. */
+export const PILOT_IDENTITY = { namespace: 'istio-system', serviceAccount: 'sextant-pilot' } as const;
+
 export interface BootstrapTokenMinterOptions {
   /** Citadel's admin base URL (loopback). */
   adminUrl: string;
