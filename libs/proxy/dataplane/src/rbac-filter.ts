@@ -104,11 +104,13 @@ export function decideRbac(owner: object, cfg: RbacFilterConfig, attrs: RbacAttr
   return d;
 }
 
-/** Network RBAC filters of a TCP chain, in order; false: close the connection. */
-export function networkRbacAllows(owner: object, filters: readonly { name: string; config: RbacFilterConfig }[], conn: ConnInfo): boolean {
+/** Network RBAC filters of a TCP chain, in order; false: close the connection. `onLogged` hears each matching LOG (AUDIT) policy. */
+export function networkRbacAllows(owner: object, filters: readonly { name: string; config: RbacFilterConfig }[], conn: ConnInfo, onLogged?: (policy: string) => void): boolean {
   const attrs = connectionAttributes(conn);
   for (const f of filters) {
-    if (!decideRbac(owner, f.config, attrs, `${f.config.statPrefix ?? ''}rbac.`).allowed) return false;
+    const d = decideRbac(owner, f.config, attrs, `${f.config.statPrefix ?? ''}rbac.`);
+    if (d.logged !== undefined) onLogged?.(d.logged);
+    if (!d.allowed) return false;
   }
   return true;
 }

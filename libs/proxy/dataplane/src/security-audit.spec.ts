@@ -5,13 +5,14 @@
 // field, and allow/deny outcomes are exactly those without the filter.
 // First on Pilot's golden output for the audit scenario (the same battery
 // as the reference evaluator, which says which requests are audited), then
-// an AUDIT policy overlapping a DENY one (audited and denied).
+// an AUDIT policy overlapping a DENY one (audited and denied), and the
+// network RBAC filter (TCP) with action LOG.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECURITY_TYPED, simulateSecurity, type ListenerObject } from '@sextant/policy';
 import type { Dataplane } from './dataplane';
 import { statsText } from './proxy-stats';
-import { httpStatus, readGolden, runnableListener } from './security-testing';
-import { FakeConfigSource, freePorts, hcm, listener, route, routeConfig, startUpstream, staticCluster, testDataplane, vhost, type Upstream } from './testing';
+import { httpStatus, readGolden, runnableListener, tcpReaches } from './security-testing';
+import { FakeConfigSource, freePorts, hcm, listener, route, routeConfig, startTcpEcho, startUpstream, staticCluster, tcpProxy, testDataplane, vhost, type Upstream } from './testing';
 
 type Obj = Record<string, unknown>;
 const GOLDEN = 'authz-custom-audit-dryrun--bar.httpbin-0';
@@ -29,6 +30,8 @@ const REQUESTS: { method: string; path: string }[] = [
 
 let dp: Dataplane;
 let up: Upstream;
+let echo: { port: number; close(): Promise<void> };
+let tcpPorts: { audited: number; other: number; denied: number };
 let goldenPort: number;
 let strippedPort: number;
 let overlapPort: number;
@@ -52,10 +55,23 @@ function withoutAudit(l: Obj): Obj {
 
 const rbac = (name: string, action: string, policies: Obj) => ({ name, typedConfig: { '@type': SECURITY_TYPED.httpRbac, rules: { action, policies } } });
 const prefix = (p: string) => ({ urlPath: { path: { prefix: p } } });
+const netRbac = (action: string, policy: string, permission: object) => ({
+  name: `envoy.filters.network.rbac.${action === 'LOG' ? 'audit' : action.toLowerCase()}`,
+  typedConfig: { '@type': SECURITY_TYPED.networkRbac, statPrefix: 'tcp.', rules: { action, policies: { [policy]: { permissions: [permission], principals: [{ any: true }] } } } },
+});
 
 beforeAll(async () => {
-  up = await startUpstream('httpbin');
-  [goldenPort, strippedPort, overlapPort] = (await freePorts(3)) as [number, number, number];
+  [up, echo] = await Promise.all([startUpstream('httpbin'), startTcpEcho('tcp-echo')]);
+  let audited: number, other: number, denied: number;
+  [goldenPort, strippedPort, overlapPort, audited, other, denied] = (await freePorts(6)) as [number, number, number, number, number, number];
+  tcpPorts = { audited, other, denied };
+  // TCP: the audit policy names the audited listener's port, so it matches there and nowhere else.
+  const tcpAudit = netRbac('LOG', 'ns[foo]-policy[audit-tcp]-rule[0]', { destinationPort: audited });
+  const tcpListeners = [
+    listener('tcp-audited', audited, [{ filters: [tcpAudit, tcpProxy('echo')] }]),
+    listener('tcp-other', other, [{ filters: [tcpAudit, tcpProxy('echo')] }]),
+    listener('tcp-denied', denied, [{ filters: [netRbac('LOG', 'ns[foo]-policy[audit-all]-rule[0]', { any: true }), netRbac('DENY', 'ns[foo]-policy[deny-all]-rule[0]', { any: true }), tcpProxy('echo')] }]),
+  ];
   const g = readGolden(GOLDEN).listeners.find((l) => l.name === 'virtualInbound');
   if (!g) throw new Error(`${GOLDEN}: no virtualInbound listener`);
   golden = g;
@@ -75,15 +91,15 @@ beforeAll(async () => {
     },
   ]);
   const src = new FakeConfigSource()
-    .set('cluster', staticCluster('http-up', [up.port]), staticCluster('app', [up.port]))
+    .set('cluster', staticCluster('http-up', [up.port]), staticCluster('app', [up.port]), staticCluster('echo', [echo.port]))
     .set('route', routeConfig('r', [vhost(['*'], [route('/', { cluster: 'app' })])]))
-    .set('listener', runnable, stripped, overlap);
+    .set('listener', runnable, stripped, overlap, ...tcpListeners);
   dp = testDataplane({ originalDst: () => dst, accessLog: { mode: 'on', logger: { info: (o: Obj) => lines.push(o) } as never } });
   await dp.apply(src.snapshot());
 });
 afterAll(async () => {
   dp.close();
-  await up.close();
+  await Promise.all([up.close(), echo.close()]);
 });
 
 /** One request with its own x-request-id; its status and its access log line. */
@@ -158,5 +174,30 @@ describe('AUDIT (RBAC action LOG) in the access log', () => {
     expect(first?.['audit_policy']).toBe('ns[foo]-policy[audit-admin]-rule[0]');
     expect(second).toBeDefined();
     expect(second).not.toHaveProperty('audit_policy');
+  });
+});
+
+describe('AUDIT on TCP (network RBAC action LOG)', () => {
+  const tcpLog = (port: number) => waitForLine((l) => l['protocol'] === 'TCP' && l['downstream_local_address'] === `127.0.0.1:${port}`);
+  async function waitForLine(match: (l: Obj) => boolean): Promise<Obj> {
+    for (let i = 0; i < 100; i++) {
+      const l = lines.find(match);
+      if (l) return l;
+      await new Promise((ok) => setTimeout(ok, 10));
+    }
+    throw new Error('no TCP access log line');
+  }
+
+  it('marks the connections the policy matches, proxies them as before, and a later DENY still closes', async () => {
+    expect(await tcpReaches(tcpPorts.audited)).toBe(true);
+    expect(await tcpReaches(tcpPorts.other)).toBe(true);
+    expect(await tcpReaches(tcpPorts.denied)).toBe(false);
+    expect(await tcpLog(tcpPorts.audited)).toMatchObject({ access_log_hint: true, audit_policy: 'ns[foo]-policy[audit-tcp]-rule[0]', response_flags: '-' });
+    const other = await tcpLog(tcpPorts.other);
+    expect(other).not.toHaveProperty('audit_policy');
+    expect(other).not.toHaveProperty('access_log_hint');
+    expect(await tcpLog(tcpPorts.denied)).toMatchObject({ access_log_hint: true, audit_policy: 'ns[foo]-policy[audit-all]-rule[0]', response_flags: 'RBAC' });
+    expect(statValue('tcp.rbac.logged')).toBeGreaterThanOrEqual(2);
+    expect(statValue('tcp.rbac.not_logged')).toBeGreaterThanOrEqual(1);
   });
 });

@@ -31,6 +31,8 @@ export function startTcpProxy(socket: Socket, conn: ConnInfo, cfg: TcpProxyConfi
   let upstream: Socket | undefined;
   let attempts = 0;
   let closed = false;
+  /** AUDIT (network RBAC LOG) policies that matched this connection. */
+  let audit: string | undefined;
   const inbound = direction === 'inbound';
   const group = services.metrics.group(inbound ? 'destination' : 'source', inbound ? UNKNOWN_PEER : services.self, inbound ? services.self : UNKNOWN_PEER, inbound ? (services.selfService ?? cluster?.service) : cluster?.service, 'tcp', securityPolicyOf(inbound ? 'destination' : 'source', conn));
   group.tcpOpened++;
@@ -75,11 +77,12 @@ export function startTcpProxy(socket: Socket, conn: ConnInfo, cfg: TcpProxyConfi
         downstream_remote_address: `${conn.remoteAddress}:${conn.remotePort}`,
         requested_server_name: conn.serverName || null,
         route_name: null,
+        ...(audit !== undefined ? { access_log_hint: true, audit_policy: audit } : {}),
       });
     }
   };
   socket.on('close', finish);
-  if (cfg.rbac !== undefined && !networkRbacAllows(services, cfg.rbac, conn)) {
+  if (cfg.rbac !== undefined && !networkRbacAllows(services, cfg.rbac, conn, (p) => (audit = audit === undefined ? p : `${audit},${p}`))) {
     flags |= FLAG.RBAC;
     return finish();
   }
