@@ -7,8 +7,11 @@
 // (so Pilot sends ISTIO_MUTUAL to them), and namespace default is STRICT.
 // A mesh-unaware app's plain call goes through both sidecars over mTLS and
 // arrives with X-Forwarded-Client-Cert naming the caller's SPIFFE ID; a
-// plaintext connection straight to the server's captured port is refused.
-import { statSync } from 'node:fs';
+// plaintext connection straight to the server's captured port is refused;
+// an AuthorizationPolicy AUDIT on the caller's principal marks its requests
+// in the server sidecar's access log (PROXY_ACCESS_LOG=on) without changing
+// their outcome.
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsLink } from '@sextant/nats';
@@ -84,7 +87,7 @@ describe.skipIf(!canRun)('transparent capture with mutual TLS (PeerAuthenticatio
       const w = pods.identity(role);
       const issued = await requestBootstrapToken({ adminUrl, dataDir: citadelData }, { namespace: w.namespace, serviceAccount: w.serviceAccount });
       // Single-use, for the first certificate; renewals then authenticate with the certificate itself.
-      pods.startSidecar(role, ports, { CITADEL_ADDRESS: `${HUB_IP}:${ports.citadelGrpc}`, SEXTANT_BOOTSTRAP_TOKEN: issued.token, PROXY_SA_TOKEN_FILE: '' });
+      pods.startSidecar(role, ports, { CITADEL_ADDRESS: `${HUB_IP}:${ports.citadelGrpc}`, SEXTANT_BOOTSTRAP_TOKEN: issued.token, PROXY_SA_TOKEN_FILE: '', PROXY_ACCESS_LOG: 'on' });
     }
     await pods.waitForSidecars();
   }, 180_000);
@@ -142,6 +145,47 @@ describe.skipIf(!canRun)('transparent capture with mutual TLS (PeerAuthenticatio
     // The app is there and would answer: only the sidecar's policy stands in the way.
     const fromInside = pods.curl(`http://127.0.0.1:${PORT}/local`, {}, pods.NS.server);
     expect(fromInside.status).toBe(200);
+  });
+
+  it("an AuthorizationPolicy AUDIT naming the caller's principal marks its requests in the server sidecar's access log, and changes no outcome", async () => {
+    const file = join(tmp.path, 'audit.yaml');
+    writeFileSync(
+      file,
+      `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: audit-admin, namespace: default }
+spec:
+  selector: { matchLabels: { app: hello } }
+  action: AUDIT
+  rules:
+    - from: [{ source: { principals: [cluster.local/ns/default/sa/sleep] } }]
+      to: [{ operation: { paths: ["/admin/*"] } }]
+`,
+    );
+    sh([process.execPath, ctlMain(), 'apply', '-f', file, '--galley', `${HUB_IP}:${ports.galleyGrpc}`]);
+    const log = join(tmp.path, 'server.sidecar.log');
+    const accessLines = (from: number) => logLinesSince(log, from).filter((l) => l['msg'] === 'access');
+    let n = 0;
+    const call = (path: string) => {
+      const id = `tcap-audit-${++n}`;
+      return { id, r: pods.curl(`http://${HOST}:${PORT}${path}`, { 'x-request-id': id }) };
+    };
+    const lineOf = (from: number, id: string) => waitFor(() => accessLines(from).find((l) => l['request_id'] === id), { timeoutMs: 5_000, what: `the server sidecar's access log line of ${id}` });
+    // The policy reaches the server sidecar when an /admin/ call is marked.
+    let from = statSync(log).size;
+    await waitFor(async () => {
+      const { id, r } = call('/admin/users');
+      return r.status === 200 && (await lineOf(from, id))['audit_policy'] === 'ns[default]-policy[audit-admin]-rule[0]';
+    }, { timeoutMs: 20_000, intervalMs: 500, what: 'the AUDIT policy on the server sidecar' });
+    from = statSync(log).size;
+    const audited = call('/admin/settings');
+    const plain = call('/hello');
+    expect(audited.r.status).toBe(200);
+    expect(plain.r.status).toBe(200);
+    expect(await lineOf(from, audited.id)).toMatchObject({ response_code: 200, access_log_hint: true, audit_policy: 'ns[default]-policy[audit-admin]-rule[0]', path: '/admin/settings' });
+    const unaudited = await lineOf(from, plain.id);
+    expect(unaudited).toMatchObject({ response_code: 200, path: '/hello' });
+    expect(unaudited).not.toHaveProperty('audit_policy');
   });
 });
 
