@@ -10,6 +10,7 @@ import { toJson } from './json';
 import type { PushHistory } from './push-history';
 import type { PushPipeline } from './push-pipeline';
 import type { PilotSnapshotSource } from './snapshot-source';
+import { redactSecretDump } from './secrets';
 
 export interface DebugSources {
   ads: AdsServer;
@@ -121,7 +122,7 @@ export function registerDebugHandlers(admin: AdminServer, s: DebugSources): void
       configs[section] = [...resources.entries()]
         .filter(([name]) => !only || only.has(name))
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([name, r]) => ({ name, version: r.version, resource: toJson(r.resource) }));
+        .map(([name, r]) => ({ name, version: r.version, resource: section === 'secrets' ? redactSecretDump(toJson(r.resource)) : toJson(r.resource) }));
     }
     return { proxy: conn.proxy.id, pushVersion: out.pushVersion, cacheKey: out.cacheKey, warnings: out.warnings, sync: syncEntry(conn, out.pushVersion), configs };
   });

@@ -41,3 +41,11 @@ export function secretsFor(names: Iterable<string>, credentials: CredentialSourc
   }
   return { secrets, warnings };
 }
+
+/** A Secret resource as debug output may show it: the private key replaced (as Envoy's config_dump does). */
+export function redactSecretDump(resource: unknown): unknown {
+  if (typeof resource !== 'object' || resource === null) return resource;
+  const r = resource as { tlsCertificate?: Record<string, unknown> };
+  if (!r.tlsCertificate || !('privateKey' in r.tlsCertificate)) return resource;
+  return { ...r, tlsCertificate: { ...r.tlsCertificate, privateKey: { inlineString: '[redacted]' } } };
+}

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import type { Resource } from '@sextant/config-model';
+import type { SecretDescription } from '@sextant/credentials';
 import { resolveKind } from '@sextant/galley-api';
 import { exitUsage, withGalley, withGalleyOption, type GalleyOptions } from './galley-connection';
 
@@ -34,7 +35,18 @@ const KIND_COLUMNS: Record<string, Column[]> = {
   ],
   PeerAuthentication: [['MODE', (r) => String((spec(r)['mtls'] as { mode?: string } | undefined)?.mode ?? '')]],
   AuthorizationPolicy: [['ACTION', (r) => String(spec(r)['action'] ?? 'ALLOW')]],
+  // Galley answers Secrets redacted, with the certificate facts in status.credential.
+  Secret: [
+    ['TYPE', (r) => String(spec(r)['type'] ?? '')],
+    ['DATA', (r) => String(Object.keys((spec(r)['data'] ?? {}) as object).length)],
+    ['HOSTS', (r) => credential(r)?.certificate?.[0]?.subjectAltNames.map((s) => s.replace(/^DNS:/, '')).join(',') ?? ''],
+    ['EXPIRES', (r) => credential(r)?.certificate?.[0]?.notAfter ?? credential(r)?.caCertificate?.[0]?.notAfter ?? ''],
+  ],
 };
+
+function credential(r: Resource): SecretDescription | undefined {
+  return (r.status as { credential?: SecretDescription } | undefined)?.credential;
+}
 
 export function table(resources: Resource[], allNamespaces: boolean, now = Date.now()): string {
   const kind = resources[0]?.kind ?? '';
@@ -60,7 +72,7 @@ export function registerGet(program: Command): void {
   withGalleyOption(
     program
       .command('get')
-      .description('show Istio resources stored in Galley')
+      .description('show Istio resources (and gateway credential Secrets, redacted) stored in Galley')
       .argument('<kind>', 'kind: VirtualService, virtualservice, vs, virtualservices.networking.istio.io...')
       .argument('[name]', 'one resource')
       .option('-n, --namespace <ns>', 'namespace (default: default)')

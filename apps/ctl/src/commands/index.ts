@@ -9,6 +9,7 @@ import { registerApply } from './apply';
 import { registerDelete } from './delete';
 import { registerGet } from './get';
 import { registerConfig } from './config';
+import { registerCreate } from './create-secret';
 import { registerAnalyze } from './analyze';
 import { registerProxyStatus } from './proxy-status';
 import { registerProxyConfig } from './proxy-config';
@@ -19,3 +20,4 @@ export const COMMANDS: ((program: Command) => void)[] = [registerUp, registerSta
 COMMANDS.push(registerProxyStatus, registerProxyConfig);
 COMMANDS.push(registerProxyIptables);
 COMMANDS.push(registerRestart);
+COMMANDS.push(registerCreate);
