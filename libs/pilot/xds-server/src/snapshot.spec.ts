@@ -34,6 +34,11 @@ describe('snapshot model', () => {
     expect(merged.get(TYPE_URL.endpoint)).toBe(eds.get(TYPE_URL.endpoint));
     // An update covering every type is used as is (shared).
     expect(mergeSnapshot(eds, full)).toBe(full);
+    // The same partial update of the same snapshot (every stream of a cache key on an EDS push) merges once.
+    expect(mergeSnapshot(full, eds)).toBe(merged);
+    const other = snapshotOf({ [TYPE_URL.endpoint]: resourcesOf(TYPE_URL.endpoint, [{ clusterName: 'a', endpoints: [] }]) });
+    expect(mergeSnapshot(full, other)).not.toBe(merged);
+    expect(mergeSnapshot(full, other).get(TYPE_URL.endpoint)).toBe(other.get(TYPE_URL.endpoint));
   });
 });
 

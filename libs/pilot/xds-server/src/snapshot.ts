@@ -103,12 +103,30 @@ export function versionOf(resources: TypeResources): string {
   return shortHash(names.flatMap((n) => [n, resources.get(n)!.version]));
 }
 
+/** Merged snapshots per (current, update): streams that share both share the result (and its consistency check). */
+const merges = new WeakMap<Snapshot, WeakMap<Snapshot, Snapshot>>();
+
 /**
  * Applies a (possibly partial) snapshot on top of the current one: types in
  * `update` replace the current ones, types it omits stay. Returns `update`
- * itself when it covers every current type, so shared snapshots stay shared.
+ * itself when it covers every current type, so shared snapshots stay shared;
+ * a partial update of a shared snapshot (an EDS push to every stream of a
+ * cache key) gives the same merged object to every stream.
  */
 export function mergeSnapshot(current: Snapshot, update: Snapshot): Snapshot {
+  let memo = merges.get(current);
+  const known = memo?.get(update);
+  if (known) return known;
+  const merged = merge(current, update);
+  if (!memo) {
+    memo = new WeakMap();
+    merges.set(current, memo);
+  }
+  memo.set(update, merged);
+  return merged;
+}
+
+function merge(current: Snapshot, update: Snapshot): Snapshot {
   let coversAll = true;
   for (const t of current.keys()) {
     if (!update.has(t)) {
