@@ -165,7 +165,7 @@ export function tlsAuthorizer(opts: TlsAuthorizerOptions): XdsAuthorizer {
   };
   return (call, proxy) => {
     const socket = tlsSocketOf(call);
-    if (!socket) return refuse('not_tls', 'the connection is not TLS', call, proxy);
+    if (!socket) return refuse('not_tls', 'no TLS session found under the stream (not a TLS connection, or grpc-js no longer exposes it)', call, proxy);
     const check = checkClientChain(peerChain(socket), opts.roots(), opts.trustDomain, new Date(opts.now?.() ?? Date.now()));
     if (!check.ok) return refuse(check.reason, check.message, call, proxy);
     const mismatch = checkNodeIdentity(check.identity, proxy);
