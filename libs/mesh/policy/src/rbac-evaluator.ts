@@ -106,3 +106,13 @@ export function evaluateRbacFilter(cfg: RbacFilterConfig, a: RbacAttributes): Rb
   if (cfg.shadowRules) out.shadow = evaluateRbacRules(cfg.shadowRules, a);
   return out;
 }
+
+/** Where Envoy's RBAC filter with action LOG marks a request it matched: the shared `envoy.common` namespace, key `access_log_hint`. */
+export const ACCESS_LOG_HINT = { namespace: 'envoy.common', key: 'access_log_hint' } as const;
+
+/** `md` with the access log hint set (the same object when it already is). */
+export function withAccessLogHint(md: DynamicMetadata): DynamicMetadata {
+  const ns = md[ACCESS_LOG_HINT.namespace];
+  if (ns?.[ACCESS_LOG_HINT.key] === true) return md;
+  return { ...md, [ACCESS_LOG_HINT.namespace]: { ...ns, [ACCESS_LOG_HINT.key]: true } };
+}

@@ -7,7 +7,7 @@
 // The reference the Sextant proxy is tested against; pure.
 import { matchString, type DynamicMetadata } from './envoy-match';
 import { evaluateJwtAuthn, type TestJwt } from './jwt-evaluator';
-import { evaluateRbacFilter, type RbacAttributes } from './rbac-evaluator';
+import { evaluateRbacFilter, withAccessLogHint, type RbacAttributes } from './rbac-evaluator';
 import type { JwtAuthnConfig, RbacFilterConfig, StringMatcherObject } from './rbac-types';
 import { SECURITY_TYPED } from './type-urls';
 
@@ -178,7 +178,11 @@ function runHttp(hcm: EnvoyObject, attrs: RbacAttributes, req: SecurityRequest, 
       headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !r.removeHeaders.includes(k)));
       Object.assign(headers, r.addHeaders);
     } else if (t === SECURITY_TYPED.httpRbac) {
-      if (!rbacStep(f, { ...attrs, headers, metadata }, out)) {
+      const logged = out.logged.length;
+      const allowed = rbacStep(f, { ...attrs, headers, metadata }, out);
+      // A matching LOG (AUDIT) policy marks the request for the access log, as Envoy does.
+      if (out.logged.length > logged) metadata = withAccessLogHint(metadata);
+      if (!allowed) {
         return { ...out, allowed: false, stage: 'rbac', status: 403, body: RBAC_DENIED_BODY, metadata, reason: `${f.name} denied` };
       }
     } else if (t === TYPED.router) break;

@@ -8,7 +8,7 @@
 // request as Envoy does (dynamic metadata envoy.common access_log_hint) and
 // names its policy for the access log, whatever the later filters decide.
 import type { DynamicMetadata, RbacAttributes } from '@sextant/policy';
-import { RBAC_DENIED_BODY } from '@sextant/policy';
+import { RBAC_DENIED_BODY, withAccessLogHint } from '@sextant/policy';
 import type { HttpConnectionManagerConfig, HttpFilterConfig } from '@sextant/xds-client';
 import type { HttpExchange } from './http-exchange';
 import type { ProxyServices } from './http-context';
@@ -25,8 +25,6 @@ const caches = new WeakMap<ProxyServices, JwksCache>();
 const metadataOf = new WeakMap<HttpExchange, DynamicMetadata>();
 /** LOG policies that matched the exchange's current request, and for which request (generation). */
 const auditOf = new WeakMap<HttpExchange, { gen: number; policies: string[] }>();
-/** Envoy's shared metadata namespace and the key the RBAC filter sets for action LOG. */
-export const ACCESS_LOG_HINT = { namespace: 'envoy.common', key: 'access_log_hint' } as const;
 /** Per exchange object (reused across keep-alive requests): which request an async step belongs to. */
 const generation = new WeakMap<HttpExchange, number>();
 
@@ -103,8 +101,9 @@ async function step(ex: HttpExchange, filters: SecurityFilter[], from: number, m
         const prev = auditOf.get(ex);
         if (prev !== undefined && prev.gen === gen) prev.policies.push(d.logged);
         else auditOf.set(ex, { gen, policies: [d.logged] });
-        if (md[ACCESS_LOG_HINT.namespace]?.[ACCESS_LOG_HINT.key] !== true) {
-          md = { ...md, [ACCESS_LOG_HINT.namespace]: { ...md[ACCESS_LOG_HINT.namespace], [ACCESS_LOG_HINT.key]: true } };
+        const marked = withAccessLogHint(md);
+        if (marked !== md) {
+          md = marked;
           metadataOf.set(ex, md);
           attrs = undefined;
         }
