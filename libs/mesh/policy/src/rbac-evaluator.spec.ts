@@ -39,8 +39,8 @@ describe('RBAC action LOG', () => {
               typedConfig: {
                 '@type': HCM,
                 httpFilters: [
-                  { name: 'envoy.filters.http.rbac.audit', typedConfig: { '@type': SECURITY_TYPED.httpRbac, ...AUDIT } },
-                  { name: 'envoy.filters.http.rbac.deny', typedConfig: { '@type': SECURITY_TYPED.httpRbac, ...DENY } },
+                  { name: 'envoy.filters.http.rbac.audit', typedConfig: { ...AUDIT, '@type': SECURITY_TYPED.httpRbac } },
+                  { name: 'envoy.filters.http.rbac.deny', typedConfig: { ...DENY, '@type': SECURITY_TYPED.httpRbac } },
                 ],
               },
             },
