@@ -150,6 +150,10 @@ describe('SIMPLE with credentialName', () => {
     expect(a.status).toBe(200);
     expect(a.peer).toBe(fingerprint(webCert));
     expect(instanceOf(a)).toBe('web-0');
+    const held = await (await fetch(`${mesh.pilotAdmin}/debug/credentialz`)).text();
+    expect(JSON.parse(held)).toMatchObject({ sources: { config: 3 }, rejected: [] });
+    expect(held).toContain('"secret":"istio-system/web-credential-cacert","source":"config","certificate":false,"caCertificate":true');
+    expect(held).not.toContain('PRIVATE KEY');
   });
 
   it('get and history show type, keys and certificate facts, never key material', () => {

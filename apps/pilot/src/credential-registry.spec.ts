@@ -67,5 +67,10 @@ describe('credential feed + registry', () => {
     expect(registry.resolve('kubernetes://web', 'default')).toEqual({ ok: false, reason: 'no Secret default/web' });
     registry.set('kubernetes', 'istio-system/web', { certificateChain: v2.certPem, privateKey: v2.keyPem });
     expect(registry.resolve('kubernetes://web', 'istio-system')).toMatchObject({ ok: true, secret: { tlsCertificate: { privateKey: { inlineString: v2.keyPem } } } });
+    expect(registry.status().secrets).toEqual([
+      { secret: 'istio-system/web', source: 'kubernetes', certificate: true, caCertificate: false },
+      { secret: 'istio-system/web', source: 'config', certificate: true, caCertificate: true },
+    ]);
+    expect(JSON.stringify(registry.status())).not.toContain('PRIVATE KEY');
   });
 });

@@ -13,6 +13,8 @@ export type CredentialListener = (keys: ConfigKey[]) => void;
 
 export interface CredentialRegistryStatus {
   sources: Record<string, number>;
+  /** What each source holds (names and parts, never key material). */
+  secrets: { secret: string; source: string; certificate: boolean; caCertificate: boolean }[];
   rejected: { secret: string; source: string; reason: string }[];
 }
 
@@ -78,6 +80,9 @@ export class CredentialRegistry implements CredentialSource {
   status(): CredentialRegistryStatus {
     return {
       sources: Object.fromEntries([...this.sources].map(([s, m]) => [s, m.size])),
+      secrets: [...this.sources].flatMap(([source, m]) =>
+        [...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([secret, c]) => ({ secret, source, certificate: !!c.certificateChain, caCertificate: !!c.caCertificate })),
+      ),
       rejected: [...this.rejects].map(([secret, r]) => ({ secret, ...r })),
     };
   }

@@ -105,6 +105,7 @@ await runService({
     registries.start();
     credentials.start();
     credentials.registry.onChange((keys) => pipeline.onConfig({ keys: new Set(keys), initial: false, at: Date.now() }));
+    ctx.admin.registerDebugHandler('credentialz', 'gateway credentials (credentialName) Pilot holds per source, and Secrets it refused; no key material', () => credentials.registry.status());
     void config.whenLoaded().then(() => ctx.setReady('config', true, `${config.configs().length} resources loaded`));
     void Promise.all([config.whenLoaded(), registries.whenSynced()]).then(() => {
       updateServiceEntries(registries.serviceEntries, config.configs());
