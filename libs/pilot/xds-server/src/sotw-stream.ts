@@ -29,9 +29,9 @@ interface Sent {
   source: TypeResources;
   subsSerial: number;
   version: string;
-  nonce?: string;
+  nonce: string | undefined;
   at: number;
-  pushStart?: number;
+  pushStart: number | undefined;
   acked: boolean;
   nacked: boolean;
 }
@@ -41,11 +41,11 @@ interface TypeState {
   explicit: ReadonlySet<string>;
   everExplicit: boolean;
   subsSerial: number;
-  sent?: Sent;
-  versionAcked?: string;
-  nonceAcked?: string;
-  ackedAt?: number;
-  lastNack?: NackRecord;
+  sent: Sent | undefined;
+  versionAcked: string | undefined;
+  nonceAcked: string | undefined;
+  ackedAt: number | undefined;
+  lastNack: NackRecord | undefined;
 }
 
 interface Planned {
@@ -92,7 +92,8 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
     const typeUrl = req.typeUrl;
     let st = this.types.get(typeUrl);
     const isNew = st === undefined;
-    st ??= { wildcard: false, explicit: EMPTY_NAMES, everExplicit: false, subsSerial: 0 };
+    // Every field from the start: one object shape for every type state (no map transitions, no deopts on the first push).
+    st ??= { wildcard: false, explicit: EMPTY_NAMES, everExplicit: false, subsSerial: 0, sent: undefined, versionAcked: undefined, nonceAcked: undefined, ackedAt: undefined, lastNack: undefined };
     const nonce = req.responseNonce;
     if (nonce && st.sent?.nonce !== undefined && nonce !== st.sent.nonce) {
       this.staleRequests++;
@@ -217,7 +218,7 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
     const source = this.current.get(typeUrl) ?? EMPTY_RESOURCES;
     if (typeVersion(source) !== clientVersion) return false;
     const now = this.ctx.now();
-    st.sent = { entries: source, source, subsSerial: st.subsSerial, version: clientVersion, at: now, acked: true, nacked: false };
+    st.sent = { entries: source, source, subsSerial: st.subsSerial, version: clientVersion, nonce: undefined, at: now, pushStart: undefined, acked: true, nacked: false };
     st.versionAcked = clientVersion;
     st.ackedAt = now;
     this.log.debug({ typeUrl, version: clientVersion }, 'client already has this version; nothing sent');
@@ -239,7 +240,7 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
 
   private async respond(typeUrl: string, st: TypeState): Promise<void> {
     const source = this.current.get(typeUrl) ?? EMPTY_RESOURCES;
-    await this.sendResponse({ typeUrl, st, source, entries: this.contentFor(typeUrl, st, source) }, undefined);
+    await this.sendResponse({ typeUrl, st, entries: this.contentFor(typeUrl, st, source), source }, undefined);
   }
 
   private async sendResponse(p: Planned, pushStart: number | undefined): Promise<void> {
@@ -247,8 +248,8 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
     const version = entries === source ? typeVersion(source) : versionOf(entries);
     const nonce = this.ctx.nonce();
     const body = responseBody(typeUrl, entries, version, this.ctx.strictEncoding);
-    st.sent = { entries, source, subsSerial: st.subsSerial, version, nonce, at: this.ctx.now(), acked: false, nacked: false };
-    if (pushStart !== undefined) st.sent.pushStart = pushStart;
+    // Same shape whether or not a push sent it (responses to requests and pushes share this code).
+    st.sent = { entries, source, subsSerial: st.subsSerial, version, nonce, at: this.ctx.now(), pushStart, acked: false, nacked: false };
     const res = new EncodedResponse(body.bytes, encodeResponseTail(nonce, this.ctx.controlPlaneId), version, typeUrl, nonce);
     if (await this.send(res)) {
       this.ctx.metrics.pushed?.(typeUrl, { resources: body.resources, removed: 0, bytes: body.resourceBytes });
