@@ -243,5 +243,9 @@ describe('rotation and deletion', () => {
       `SDS secret kubernetes://echo-credential: no Secret ${NS}/echo-credential; not sent (the proxy must have it locally, or the TLS it configures cannot serve)`,
     );
     expect((await httpsGet(SIMPLE_PORT, WEB)).status).toBe(200);
+    // istioctl analyze's credentialName check, against the stored Secrets.
+    const analyzed = mesh.cli(['analyze', '-n', 'default']);
+    expect(analyzed.stdout).toMatch(/Error \[IST0101\] \(Gateway default\/credential-gateway\) .*"echo-credential"/);
+    expect(analyzed.stdout).not.toMatch(/IST0101.*"web-credential"/);
   });
 });
