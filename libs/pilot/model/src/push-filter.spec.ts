@@ -36,6 +36,14 @@ describe('proxyNeedsPush', () => {
     expect(proxyNeedsPush(push, scoped, fullPush(TriggerReason.ConfigUpdate, [configKey('VirtualService', 'x', 'y')]))).toBe(true);
   });
 
+  it('Secret (credential) changes go to proxies of the Secret namespace only', () => {
+    const secret = fullPush(TriggerReason.ConfigUpdate, [configKey('Secret', 'istio-system', 'web-credential')]);
+    expect(proxyNeedsPush(push, gateway, secret)).toBe(true);
+    expect(proxyNeedsPush(push, plain, secret)).toBe(false);
+    expect(proxyNeedsPush(push, createProxy({ type: 'router', namespace: 'other' }), secret)).toBe(false);
+    expect(proxyNeedsPush(push, createProxy({ namespace: 'istio-system', ipAddresses: ['10.0.9.7'] }), secret)).toBe(true);
+  });
+
   it('shares one SidecarScope between proxies of the same namespace and Sidecar', () => {
     expect(push.sidecarScope(plain)).toBe(push.sidecarScope(createProxy({ namespace: 'default', labels: { app: 'other' } })));
   });

@@ -21,6 +21,10 @@ export function proxyNeedsPush(push: PushContext, proxy: ProxyInfo, request: Pus
       case 'Gateway':
         if (proxy.type === 'router') return true;
         break;
+      case 'Secret':
+        // A credential (credentialName): a proxy reads Secrets of its own namespace only.
+        if (namespace === proxy.namespace) return true;
+        break;
       case 'Sidecar':
         if (proxy.type === 'sidecar' && (namespace === proxy.namespace || namespace === root)) return true;
         break;
