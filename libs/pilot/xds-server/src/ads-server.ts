@@ -23,6 +23,7 @@ import { type AdsConnection, type ConnectionContext } from './connection';
 import { DeltaConnection } from './delta-stream';
 import { enableFramedWrites } from './framed-writes';
 import { encodeDiscoveryResponse } from './response-encoder';
+import { sharedNamesDeserializer } from './request-names';
 import { XdsError } from './errors';
 import type { XdsMetrics } from './metrics';
 import type { PushRequest } from './push-request';
@@ -118,7 +119,9 @@ export class AdsServer {
     const def = adsServiceDefinition().service as unknown as Record<string, grpc.MethodDefinition<unknown, unknown>>;
     const sotw = def['StreamAggregatedResources']!;
     const generic = sotw.responseSerialize;
-    const service = { ...def, StreamAggregatedResources: { ...sotw, responseSerialize: (v: unknown) => encodeDiscoveryResponse(v) ?? generic(v) } };
+    // Requests: a repeated subscription (Envoy's EDS names in every ACK) is decoded once and shared (see request-names.ts).
+    const requestDeserialize = sharedNamesDeserializer(sotw.requestDeserialize as (buf: Buffer) => { resourceNames: string[] });
+    const service = { ...def, StreamAggregatedResources: { ...sotw, requestDeserialize, responseSerialize: (v: unknown) => encodeDiscoveryResponse(v) ?? generic(v) } };
     server.addService(service as unknown as grpc.ServiceDefinition, handlers);
   }
 

@@ -41,6 +41,8 @@ interface TypeState {
   explicit: ReadonlySet<string>;
   everExplicit: boolean;
   subsSerial: number;
+  /** The request names st.explicit was last checked against (a shared array when decoded by request-names.ts). */
+  namesSeen: readonly string[] | undefined;
   sent: Sent | undefined;
   versionAcked: string | undefined;
   nonceAcked: string | undefined;
@@ -93,7 +95,7 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
     let st = this.types.get(typeUrl);
     const isNew = st === undefined;
     // Every field from the start: one object shape for every type state (no map transitions, no deopts on the first push).
-    st ??= { wildcard: false, explicit: EMPTY_NAMES, everExplicit: false, subsSerial: 0, sent: undefined, versionAcked: undefined, nonceAcked: undefined, ackedAt: undefined, lastNack: undefined };
+    st ??= { wildcard: false, explicit: EMPTY_NAMES, everExplicit: false, subsSerial: 0, namesSeen: undefined, sent: undefined, versionAcked: undefined, nonceAcked: undefined, ackedAt: undefined, lastNack: undefined };
     const nonce = req.responseNonce;
     if (nonce && st.sent?.nonce !== undefined && nonce !== st.sent.nonce) {
       this.staleRequests++;
@@ -202,8 +204,10 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
     } else {
       st.everExplicit = true;
       st.wildcard = names.includes('*');
-      // Envoy repeats its subscription in every ACK: unchanged names keep the (shared) set.
-      if (!sameNames(before, names)) st.explicit = sharedNameSet(names);
+      // Envoy repeats its subscription in every ACK: unchanged names keep the (shared) set. The same
+      // array as last time (request-names.ts decodes a repeated run once) is unchanged without a look.
+      if (names !== st.namesSeen && !sameNames(before, names)) st.explicit = sharedNameSet(names);
+      st.namesSeen = names;
     }
     if (st.explicit === before && st.wildcard === wasWildcard) return false;
     const added = (st.wildcard && !wasWildcard) || someMissing(st.explicit, before);
