@@ -22,7 +22,7 @@ import type { Resource } from '@sextant/config-model';
 import { ConfigStore } from '@sextant/config-store';
 import { BUCKETS, openBucket } from '@sextant/nats';
 import { freePort, spawnNatsServer, waitFor } from '@sextant/util';
-import { markdown } from './pilot-scale-report';
+import { updatePage } from './pilot-scale-report';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const argv = process.argv.slice(2);
@@ -312,7 +312,9 @@ async function main(): Promise<void> {
     const result = await runScenario(scenario, current);
     results.push(baseline ? { ...result, baseline: { summary: baseline.summary, runs: baseline.runs } } : result);
   }
-  writeFileSync(OUT, markdown({ services: SERVICES, clients: CLIENTS, namespaces: NAMESPACES, changes: CHANGES, pinned: canPin, results, ...(BASELINE ? { baselineLabel: BASELINE_LABEL } : {}) }));
+  const input = { services: SERVICES, clients: CLIENTS, namespaces: NAMESPACES, changes: CHANGES, endpointChanges: ENDPOINT_CHANGES, pinned: canPin, results, ...(BASELINE ? { baselineLabel: BASELINE_LABEL } : {}) };
+  // Hand-written parts of the page (rounds, analysis) stay; the bench's own part is replaced.
+  writeFileSync(OUT, updatePage(existsSync(OUT) ? readFileSync(OUT, 'utf8') : undefined, input));
   log(`wrote ${OUT}`);
 }
 
