@@ -168,3 +168,31 @@ describe("Pilot's certificate rotation", () => {
     expect((await syncz()).every((e) => e.security?.transport === 'tls')).toBe(true);
   }, 90_000);
 });
+
+describe('Pilot restart', () => {
+  it('a restarted Pilot gets a new certificate (fresh bootstrap token) and every proxy reconnects over mTLS', async () => {
+    const pilotOf = () => mesh.statusJson().components.find((c) => c.name === 'pilot')!;
+    const before = pilotOf();
+    process.kill(before.pid!, 'SIGKILL');
+    await waitFor(
+      async () => {
+        const p = pilotOf();
+        return p.pid !== before.pid && p.ready === true;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: 'Pilot restarted and ready (serving 15012 again)' },
+    );
+    const entries = await waitFor(
+      async () => {
+        const s = (await syncz()).filter((e) => !e.proxy.includes('~probe-0.'));
+        return s.length === 3 && s.every((e) => e.security?.transport === 'tls' && Object.values(e.types).every((t) => t.sync !== 'STALE')) ? s : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: 'the three proxies back on the TLS port' },
+    );
+    expect(entries.map((e) => e.security?.identity).sort()).toEqual([
+      'spiffe://cluster.local/ns/default/sa/echo',
+      SLEEP_ID,
+      'spiffe://cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account',
+    ]);
+    expect(await metric('sextant_pilot_xds_tls_connections')).toBe(3);
+  }, 150_000);
+});
