@@ -30,6 +30,8 @@ await runService({
   async start(ctx) {
     const { settings, logger } = ctx;
     loadMoreEnvoyProtos([...ENVOY_PROTOS_FOR_TRANSLATION, ...ENVOY_PROTOS_FOR_SECURITY]);
+    // xDS over TLS needs Pilot's own certificate: with a Citadel address, a bootstrap token must be configured (checked now).
+    const tlsToken = settings.citadelAddress ? bootstrapTokenReader(settings, logger) : undefined;
     const mesh = { domainSuffix: settings.domainSuffix, trustDomain: settings.trustDomain, rootNamespace: settings.rootNamespace };
     const history = new PushHistory(settings.pushHistory);
 
@@ -118,7 +120,7 @@ await runService({
     const port = await bindServer(server, settings.host, settings.xdsPort);
     logger.info({ xds: `${settings.host}:${port}` }, 'xDS server listening');
     // 15012: the same ADS over TLS, clients authenticated by their mesh certificate (when Citadel is configured).
-    const tls = settings.citadelAddress
+    const tls = tlsToken
       ? startXdsTls({
           settings,
           ads,
@@ -126,7 +128,7 @@ await runService({
           logger,
           registry: ctx.admin.registry,
           setReady: (ready, detail) => ctx.setReady('xds-tls', ready, detail),
-          bootstrapToken: bootstrapTokenReader(settings, logger),
+          bootstrapToken: tlsToken,
         })
       : undefined;
     if (!tls) logger.info({ port: settings.xdsTlsPort }, 'xDS over TLS off: no Citadel address (--citadel-address / CITADEL_ADDRESS); plaintext xDS only');
