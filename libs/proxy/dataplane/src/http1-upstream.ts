@@ -94,6 +94,7 @@ export class Http1Connection implements UpstreamStream {
     }
     this.handler = handler;
     this.received = false;
+    this.sentAt = 0;
     this.gotHead = false;
     this.headMethod = false;
     this.chunked = false;
