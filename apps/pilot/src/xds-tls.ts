@@ -55,7 +55,7 @@ function tlsMetrics(registry: Registry, ads: AdsServer) {
     help: 'Connected xDS streams on the TLS port (authenticated by client certificate).',
     registers,
     collect() {
-      this.set(ads.status().filter((s) => s.security?.transport === 'tls').length);
+      this.set(ads.authenticatedCount);
     },
   });
   const rotations = new Counter({ name: 'sextant_pilot_xds_tls_credential_updates_total', help: "Updates of the TLS port's secure context, by what changed.", labelNames: ['what'], registers });

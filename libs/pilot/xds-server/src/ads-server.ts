@@ -141,6 +141,13 @@ export class AdsServer {
     return this.connections.size;
   }
 
+  /** Connected streams authenticated on a TLS port (by client certificate). */
+  get authenticatedCount(): number {
+    let n = 0;
+    for (const c of this.connections) if (c.security) n++;
+    return n;
+  }
+
   /** Status of every connected stream. */
   status(): ConnectionStatus[] {
     return [...this.connections].map((c) => c.status());

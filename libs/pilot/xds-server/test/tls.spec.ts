@@ -130,6 +130,7 @@ describe('xDS over TLS: client authentication', () => {
     const status = ads.status().find((s) => s.proxy?.namespace === 'bookinfo');
     expect(status?.security).toEqual({ transport: 'tls', identity: spiffe('bookinfo', 'reviews'), serial: new X509Certificate(leaf.certPem).serialNumber });
     expect(accepted).toContain(spiffe('bookinfo', 'reviews'));
+    expect(ads.authenticatedCount).toBe(1);
     c.close();
   });
 
