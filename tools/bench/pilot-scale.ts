@@ -301,7 +301,8 @@ async function runScenario(scenario: Scenario, bundle: string): Promise<Scenario
 
 async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
-  const current = join(root, 'dist/apps/pilot/main.js');
+  /** The Pilot bundle measured (default: the checkout's build); --bundle measures a copy nobody rebuilds meanwhile. */
+  const current = argv.includes('--bundle') ? resolve(arg('bundle', '')) : join(root, 'dist/apps/pilot/main.js');
   for (const scenario of SCENARIOS) {
     let baseline: ScenarioResult | undefined;
     if (BASELINE) {
