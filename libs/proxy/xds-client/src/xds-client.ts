@@ -72,8 +72,8 @@ export class XdsClient {
   private readonly now: () => number;
   private readonly random: () => number;
   private client: grpc.Client | undefined;
-  /** The client certificate chain the current channel presents (TLS). */
-  private clientChain: string | undefined;
+  /** The client certificate chain and roots the current channel uses (TLS). */
+  private clientMaterial: string | undefined;
   private stream: AdsStream | undefined;
   private useSotw: boolean;
   private closed = false;
@@ -137,7 +137,7 @@ export class XdsClient {
 
   /**
    * The channel for the next stream. Over TLS a new channel is made when the
-   * workload certificate changed since the current one was, so a rotated
+   * workload certificate or the roots changed since the current one was, so a rotated
    * certificate is presented from the next reconnect on. Returns false while
    * there is no certificate yet.
    */
@@ -145,7 +145,8 @@ export class XdsClient {
     const tls = this.opts.tls;
     const material = tls?.credentials();
     if (tls && !material) return false;
-    if (this.client && (!material || material.certChainPem === this.clientChain)) return true;
+    const key = material && `${material.certChainPem}\n${material.rootsPem}`;
+    if (this.client && key === this.clientMaterial) return true;
     this.client?.close();
     const Ctor = adsClientConstructor();
     this.client = new Ctor(this.opts.address, material && tls ? xdsChannelCredentials(material, tls.serverIdentity) : grpc.credentials.createInsecure(), {
@@ -156,8 +157,8 @@ export class XdsClient {
       'grpc.max_reconnect_backoff_ms': this.opts.backoff.maxMs,
       ...(material ? { 'grpc.ssl_target_name_override': XDS_TLS_SERVER_NAME } : {}),
     });
-    if (material && this.clientChain !== undefined) this.log.info({ address: this.opts.address }, 'xDS over TLS: presenting the rotated workload certificate');
-    this.clientChain = material?.certChainPem;
+    if (material && this.clientMaterial !== undefined) this.log.info({ address: this.opts.address }, 'xDS over TLS: new channel with the rotated workload certificate or roots');
+    this.clientMaterial = key;
     return true;
   }
 
