@@ -6,8 +6,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { JwksSource } from '@sextant/xds-client';
-import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
 import type { ProxyServices } from './http-context';
+import { loadJose } from './jose-lazy';
 
 interface Entry {
   keys: JWTVerifyGetKey;
@@ -28,14 +29,16 @@ export class JwksCache {
     const hit = this.entries.get(key);
     if (hit !== undefined && hit.expires > Date.now()) return Promise.resolve(hit.keys);
     if (src.kind === 'local') {
-      const keys = createLocalJWKSet(JSON.parse(src.json) as JSONWebKeySet);
-      this.entries.set(key, { keys, expires: Number.POSITIVE_INFINITY });
-      return Promise.resolve(keys);
+      return loadJose().then(({ createLocalJWKSet }) => {
+        const keys = createLocalJWKSet(JSON.parse(src.json) as JSONWebKeySet);
+        this.entries.set(key, { keys, expires: Number.POSITIVE_INFINITY });
+        return keys;
+      });
     }
     let p = this.inflight.get(key);
     if (p === undefined) {
-      p = this.fetch(src)
-        .then((jwks) => {
+      p = Promise.all([this.fetch(src), loadJose()])
+        .then(([jwks, { createLocalJWKSet }]) => {
           const keys = createLocalJWKSet(jwks);
           this.entries.set(key, { keys, expires: Date.now() + src.cacheMs });
           return keys;

@@ -9,8 +9,9 @@
 import type { DynamicMetadata, JwtStatus } from '@sextant/policy';
 import { evaluateRequirement, JWT_FAILURE_BODY, JWT_METADATA_NAMESPACE } from '@sextant/policy';
 import type { JwtAuthnFilterConfig, JwtProviderConfig } from '@sextant/xds-client';
-import { decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
 import { getHeader, removeHeader, setHeader } from './headers';
+import { loadJose } from './jose-lazy';
 import type { JwksCache } from './jwks-cache';
 
 export interface JwtRequestView {
@@ -63,6 +64,7 @@ interface ProviderResult {
 async function verifyProvider(p: JwtProviderConfig, req: JwtRequestView, jwks: JwksCache): Promise<ProviderResult> {
   const found = extract(p, req);
   if (found === undefined) return { status: 'missing' };
+  const { decodeJwt, errors: joseErrors, jwtVerify } = await loadJose();
   let claims: JWTPayload;
   try {
     claims = decodeJwt(found.token);

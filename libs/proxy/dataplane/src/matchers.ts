@@ -2,14 +2,14 @@
 // predicate objects built once per configuration, evaluated per request.
 // Regular expressions use RE2 semantics (re2js, linear time, full match).
 import type { HeaderMatcherConfig, QueryParamMatcherConfig, StringMatch } from '@sextant/xds-client';
-import { RE2JS } from 're2js';
 import { getHeader } from './headers';
+import { RE2 } from './re2-lazy';
 
 export type StringPredicate = (value: string) => boolean;
 
 export function compileStringMatch(m: StringMatch): StringPredicate {
   if (m.kind === 'regex') {
-    const re = RE2JS.compile(m.regex);
+    const re = RE2().compile(m.regex);
     return (v) => re.matches(v);
   }
   const want = m.ignoreCase ? m.value.toLowerCase() : m.value;

@@ -3,9 +3,9 @@
 // rewrites, redirects and hash keys for consistent hashing.
 import type { HashPolicyConfig, HeaderAppend, HeaderOps, RedirectActionConfig, RouteActionConfig } from '@sextant/xds-client';
 import { randomBytes } from 'node:crypto';
-import { RE2JS } from 're2js';
 import { getHeader, removeHeader, setHeader } from './headers';
 import { queryValue } from './matchers';
+import { RE2 } from './re2-lazy';
 import { hash32 } from './ring-hash';
 import type { CompiledRoute } from './route-matcher';
 
@@ -133,7 +133,7 @@ export function redirectLocation(r: RedirectActionConfig, route: CompiledRoute, 
       const cut = m.kind === 'prefix' || m.kind === 'path' || m.kind === 'separated' ? m.value.length : 0;
       pathOnly = r.path.value + pathOnly.slice(cut);
     } else {
-      pathOnly = RE2JS.compile(r.path.regex).matcher(pathOnly).replaceAll(r.path.substitution.replace(/\\(\d)/g, '$$$1'));
+      pathOnly = RE2().compile(r.path.regex).matcher(pathOnly).replaceAll(r.path.substitution.replace(/\\(\d)/g, '$$$1'));
     }
   }
   if (r.stripQuery) query = '';

@@ -15,8 +15,9 @@ import type {
   RouteEntryConfig,
   VirtualHostConfig,
 } from '@sextant/xds-client';
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
 import { compileHeaderMatchers, compileQueryMatchers, type HeaderPredicate, type MatchInput, type QueryPredicate } from './matchers';
+import { RE2 } from './re2-lazy';
 
 export interface RouteFilters {
   fault?: FaultConfig;
@@ -81,7 +82,7 @@ function compilePath(p: PathMatch, caseSensitive: boolean): PathTest {
       };
     }
     case 'regex': {
-      const re = RE2JS.compile(p.regex, caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE);
+      const re = RE2().compile(p.regex, caseSensitive ? 0 : RE2().CASE_INSENSITIVE);
       return (_p, pq) => re.matches(pq);
     }
     case 'connect':
@@ -142,7 +143,7 @@ class Route implements CompiledRoute {
     this.mirrors = [...(a?.mirrors ?? []), ...vh.mirrors, ...rc.mirrors];
     this.attemptCountHeader = vh.includeRequestAttemptCount;
     this.attemptCountInResponse = vh.includeAttemptCountInResponse;
-    if (a?.regexRewrite) this.regexRewrite = { re: RE2JS.compile(a.regexRewrite.regex), substitution: a.regexRewrite.substitution.replace(/\\(\d)/g, '$$$1') };
+    if (a?.regexRewrite) this.regexRewrite = { re: RE2().compile(a.regexRewrite.regex), substitution: a.regexRewrite.substitution.replace(/\\(\d)/g, '$$$1') };
     if (a?.cluster.kind === 'weighted') {
       const cumulative: number[] = [];
       let sum = 0;

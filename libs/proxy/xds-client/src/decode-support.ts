@@ -2,8 +2,14 @@
 // protobuf well-known-type readers (Duration, wrappers, percentages) and
 // nested Any unpacking. Decoders never throw for bad input.
 import { ENVOY_PROTOS_FOR_SECURITY } from '@sextant/policy';
+import { createRequire } from 'node:module';
 import { decodeMessage, loadMoreEnvoyProtos } from '@sextant/proto';
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
+
+// re2js is required on the first regex to check (most configurations carry
+// none; the import costs a proxy about 1 MB of RSS). CommonJS build: sync.
+const require = createRequire(import.meta.url);
+let re2js: typeof RE2JS | undefined;
 
 export type Decoded<T> = { valid: true; value: T; warnings: string[] } | { valid: false; errors: string[]; warnings: string[] };
 
@@ -119,7 +125,7 @@ export function typeName(typeUrl: string): string {
 /** Checks a regular expression with RE2's syntax (what Envoy's google_re2 engine accepts). */
 export function checkRegex(regex: string, path: string, issues: Issues): boolean {
   try {
-    RE2JS.compile(regex);
+    (re2js ??= (require('re2js') as typeof import('re2js')).RE2JS).compile(regex);
     return true;
   } catch (err) {
     issues.error(path, `invalid RE2 regex ${JSON.stringify(regex)}: ${(err as Error).message}`);
