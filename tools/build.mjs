@@ -5,6 +5,7 @@
 // copied beside each bundle so the apps find them wherever they run.
 // Usage: node tools/build.mjs [project ...]   (no argument: every app)
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +69,11 @@ for (const app of selected) {
   for (const f of readdirSync(join(root, app.root))) if (f.endsWith('.proto')) cpSync(join(root, app.root, f), join(outdir, f));
   cpSync(join(root, 'libs/api/proto/protos'), join(outdir, 'protos'), { recursive: true });
   if (existsSync(join(root, app.root, 'assets'))) cpSync(join(root, app.root, 'assets'), join(outdir, 'assets'), { recursive: true });
+  // The proxy loads Envoy's API from a precomputed descriptor (libs/api/proto/src/envoy-descriptor.ts).
+  if (app.name === 'proxy') {
+    const tsx = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'tools/envoy-descriptor.ts'), outdir], { stdio: 'inherit', env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.base.json') } });
+    if (tsx.status !== 0) failed = true;
+  }
   console.log(`built ${app.name} -> ${relative(root, outdir)}/main.js`);
 }
 if (failed) process.exit(1);

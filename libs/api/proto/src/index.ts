@@ -10,3 +10,4 @@ export type { ConfigServiceClient, ConfigServiceHandlers } from './generated/sex
 export type { IstioCertificateServiceClient, IstioCertificateServiceHandlers } from './generated/istio/v1/auth/IstioCertificateService';
 export type * as GalleyV1 from './generated/galley-v1';
 export type * as CaV1 from './generated/ca-v1';
+export * from './envoy-descriptor';

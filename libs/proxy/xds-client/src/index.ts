@@ -7,7 +7,7 @@ export { type ConfigSnapshot, EMPTY_CONFIG, clustersOfRoute, routeNamesOfListene
 export { configDump, type ConfigDumpSection, type DumpedResource } from './config-dump';
 export { RESOURCE_TYPES, KIND_ORDER, type ResourceKind, type ResourceType, type ResourceValueMap } from './resource-types';
 export { ResourceState } from './resource-state';
-export { type Decoded } from './decode-support';
+export { ensureExtensionProtos, type Decoded } from './decode-support';
 export { decodeListener } from './listener-decoder';
 export { decodeRouteConfiguration } from './route-decoder';
 export { decodeCluster, DEFAULT_THRESHOLDS } from './cluster-decoder';
