@@ -1,11 +1,18 @@
 // Loads service definitions with @grpc/proto-loader. Options match the
 // generated types in ./generated (longs as strings, enums as strings,
-// defaults filled, oneofs named).
+// defaults filled, oneofs named). proto-loader is required on first use:
+// the proxy only needs it to talk to Citadel (its ADS client is built from
+// the Envoy Root, libs/proxy/xds-client/src/ads-client.ts).
+import { createRequire } from 'node:module';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import type * as ProtoLoader from '@grpc/proto-loader';
 import { envoyIncludeDirs, sextantProtoDir } from './proto-paths';
 
-export const LOADER_OPTIONS: protoLoader.Options = {
+const require = createRequire(import.meta.url);
+let loader: typeof ProtoLoader | undefined;
+const protoLoader = (): typeof ProtoLoader => (loader ??= require('@grpc/proto-loader') as typeof ProtoLoader);
+
+export const LOADER_OPTIONS: ProtoLoader.Options = {
   keepCase: false,
   longs: String,
   enums: String,
@@ -20,7 +27,7 @@ function load(files: string[], includeDirs: string[]): grpc.GrpcObject {
   const key = files.join('|');
   let pkg = cache.get(key);
   if (!pkg) {
-    const def = protoLoader.loadSync(files, { ...LOADER_OPTIONS, includeDirs });
+    const def = protoLoader().loadSync(files, { ...LOADER_OPTIONS, includeDirs });
     pkg = grpc.loadPackageDefinition(def);
     cache.set(key, pkg);
   }
@@ -53,6 +60,6 @@ export function adsServiceDefinition(): grpc.ServiceClientConstructor {
 }
 
 /** Loads any of Envoy's protos (for decoding Any-typed resources). */
-export function loadEnvoyProtos(files: string[]): protoLoader.PackageDefinition {
-  return protoLoader.loadSync(files, { ...LOADER_OPTIONS, includeDirs: envoyIncludeDirs() });
+export function loadEnvoyProtos(files: string[]): ProtoLoader.PackageDefinition {
+  return protoLoader().loadSync(files, { ...LOADER_OPTIONS, includeDirs: envoyIncludeDirs() });
 }
