@@ -70,7 +70,7 @@ ${runsTable(baseline.runs)}
 ` : ''}`);
   return `\`tools/bench/pilot-scale.ts\`; run: \`node tools/build.mjs pilot && npx tsx --tsconfig tsconfig.base.json tools/bench/pilot-scale.ts\`
 (\`--scenario scoped|full|both\`, \`--services\`, \`--clients\`, \`--changes\`, \`--cpu-prof DIR\`, \`--baseline OTHER/main.js\` to run an
-earlier build first in each scenario and report both, \`--baseline-label TEXT\`, \`--bundle PATH\` (default dist/apps/pilot/main.js), \`--endpoint-changes N\`, \`--pilot-flags "NODE FLAGS"\` for both Pilots,
+earlier build first in each scenario and report both, \`--baseline-label TEXT\`, \`--bundle PATH\` (default dist/apps/pilot/main.js), \`--endpoint-changes N\`, \`--pilot-flags "NODE FLAGS"\` for both Pilots (\`--baseline-pilot-flags\` for the baseline alone),
 \`--out FILE\`: the part of the page between its bench-output markers is replaced, the hand-written rounds below it are kept).
 
 **Mesh**: ${r.services} services (ServiceEntries, MESH_INTERNAL, STATIC, one HTTP port 8080, two endpoints each) over ${r.namespaces} namespaces;

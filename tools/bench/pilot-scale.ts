@@ -45,6 +45,8 @@ const BASELINE = argv.includes('--baseline') ? resolve(arg('baseline', '')) : un
 const BASELINE_LABEL = arg('baseline-label', 'baseline');
 /** Node flags for the Pilot processes (both bundles), e.g. "--max-old-space-size=256". */
 const PILOT_FLAGS = arg('pilot-flags', '').split(' ').filter(Boolean);
+/** Node flags for the baseline Pilot alone (default: --pilot-flags); e.g. the same bundle with and without a V8 flag. */
+const BASELINE_FLAGS = argv.includes('--baseline-pilot-flags') ? arg('baseline-pilot-flags', '').split(' ').filter(Boolean) : PILOT_FLAGS;
 const CPU_PROF = argv.includes('--cpu-prof') ? resolve(arg('cpu-prof', join(tmpdir(), 'pilot-prof'))) : undefined;
 /** Pilot's log (warnings and errors) of the last scenario run. */
 const PILOT_LOG = resolve(arg('pilot-log', join(tmpdir(), 'pilot-scale-pilot.log')));
@@ -143,7 +145,7 @@ export interface ScenarioResult {
   baseline?: { summary: Record<string, number>; runs: Run[] };
 }
 
-async function runScenario(scenario: Scenario, bundle: string): Promise<ScenarioResult> {
+async function runScenario(scenario: Scenario, bundle: string, flags: string[] = PILOT_FLAGS): Promise<ScenarioResult> {
   const { docs, virtualService, serviceEntry } = mesh(scenario);
   if (!existsSync(bundle)) throw new Error(`no Pilot bundle at ${bundle} (build Pilot first: node tools/build.mjs pilot)`);
   const loadStart = loadavg()[0]!;
@@ -160,7 +162,7 @@ async function runScenario(scenario: Scenario, bundle: string): Promise<Scenario
 
     const xds = await freePort();
     const admin = await freePort();
-    const pilotArgs = [...PILOT_FLAGS, ...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []), bundle];
+    const pilotArgs = [...flags, ...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []), bundle];
     const pilotCmd = canPin ? ['taskset', ['-c', '0', process.execPath, ...pilotArgs]] : [process.execPath, pilotArgs];
     pilot = spawn(pilotCmd[0] as string, pilotCmd[1] as string[], {
       env: { ...process.env, NATS_URL: nats.url, PILOT_XDS_PORT: String(xds), SEXTANT_ADMIN_PORT: String(admin), SEXTANT_LOG_LEVEL: 'warn', SEXTANT_LOG_FORMAT: 'json', SEXTANT_DATA_DIR: join(dir, 'data') },
@@ -307,7 +309,7 @@ async function main(): Promise<void> {
     let baseline: ScenarioResult | undefined;
     if (BASELINE) {
       log(`scenario ${scenario}: baseline bundle ${BASELINE}`);
-      baseline = await runScenario(scenario, BASELINE);
+      baseline = await runScenario(scenario, BASELINE, BASELINE_FLAGS);
       log(`scenario ${scenario}: current bundle ${current}`);
     }
     const result = await runScenario(scenario, current);
