@@ -22,6 +22,19 @@ describe('sharedNamesDeserializer', () => {
     const other = decode(ack('3', [...names.slice(0, -1), 'outbound|8080||other.ns-0.svc.cluster.local']));
     expect(other.resourceNames).not.toBe(first.resourceNames);
     expect(other.resourceNames.at(-1)).toBe('outbound|8080||other.ns-0.svc.cluster.local');
+    // A known list followed by more names is not that list.
+    const longer = decode(ack('4', [...names, 'outbound|8080||extra.ns-1.svc.cluster.local']));
+    expect(longer.resourceNames).toHaveLength(201);
+    expect(longer).toEqual(sotw.requestDeserialize(ack('4', [...names, 'outbound|8080||extra.ns-1.svc.cluster.local'])));
+    // The known list again, after the others: still the first array.
+    expect(decode(ack('5', names)).resourceNames).toBe(first.resourceNames);
+    // Names split around another field are decoded as usual, all of them.
+    const run = namesRun(ack('6', names))!;
+    const buf = ack('6', names);
+    const split = Buffer.concat([buf.subarray(0, run.end), Buffer.from([0x22, 0x01, 0x78]), buf.subarray(run.start, run.start + 2 + Buffer.byteLength(names[0]!))]);
+    const decoded = decode(split);
+    expect(decoded).toEqual(sotw.requestDeserialize(split));
+    expect(decoded.resourceNames).toHaveLength(201);
   });
 
   it('leaves short lists and requests without names to the generic deserializer', () => {
