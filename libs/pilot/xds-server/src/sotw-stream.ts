@@ -9,21 +9,27 @@
 //   - Stale: a request whose nonce is not the latest one sent for its type
 //     is ignored entirely, as the spec asks (the client re-sends its current
 //     subscription with the next ACK anyway).
-//   - A response holds every subscribed resource that exists: all of the
-//     proxy's resources for wildcard subscriptions (Envoy's LDS/CDS), the
-//     requested names otherwise. Names requested before they exist go out
-//     when they appear.
+//   - A response to a request holds every subscribed resource that exists:
+//     all of the proxy's resources for wildcard subscriptions (Envoy's
+//     LDS/CDS), the requested names otherwise. Names requested before they
+//     exist go out when they appear.
+//   - A push of a type that is not a full state (all but LDS/CDS: RDS, EDS,
+//     SDS) holds only what the client lacks: new and changed resources, and
+//     the endpoints of clusters Envoy re-warms (see partial-response.ts). The
+//     first response of a type, a response to a request and the push after
+//     a NACK hold everything. `sent.entries` is what the client has in all.
 import type { DiscoveryRequest__Output, DiscoveryResponse } from '@sextant/proto';
 import { TYPE_URL } from '@sextant/proto';
 import { AdsConnection } from './connection';
 import { EncodedResponse, encodeResponseBody, encodeResponseTail } from './response-encoder';
-import { resourceRefs } from './consistency';
+import { changedResources, clusterEndpointChanges } from './partial-response';
 import { sameNames, selectResources, sharedNameSet } from './subscriptions';
 import type { PushRequest } from './push-request';
-import { EMPTY_RESOURCES, type TypeResources, type VersionedResource, packResource, sameResources, typeVersion, versionOf } from './snapshot';
+import { EMPTY_RESOURCES, type TypeResources, type VersionedResource, packResource, sameResources, typeVersion } from './snapshot';
 import { type NackRecord, type TypeStatus, iso } from './status';
 
 interface Sent {
+  /** Everything the client has of this type (a partial response adds to what it had). */
   entries: TypeResources;
   /** The snapshot map the entries came from (identity fast path). */
   source: TypeResources;
@@ -123,13 +129,12 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
     this.release();
     // Removed clusters (and their endpoints) are held until the rest of the push is out.
     const holdRemovals = [...this.types.keys()].some((t) => t !== TYPE_URL.cluster && t !== TYPE_URL.endpoint && this.changed(t));
-    let changedEds = new Set<string>();
-    let newEds = new Set<string>();
+    let changedEds: ReadonlySet<string> = EMPTY_NAMES;
+    let newEds: ReadonlySet<string> = EMPTY_NAMES;
     let cds = this.changed(TYPE_URL.cluster);
     if (cds) {
       const old = cds.st.sent?.entries ?? EMPTY_RESOURCES;
-      changedEds = endpointsOfChanged(cds.entries, old);
-      newEds = endpointsOfChanged(cds.entries, old, true);
+      ({ changed: changedEds, added: newEds } = clusterEndpointChanges(cds.entries, old));
       const removed = [...old.keys()].filter((n) => !cds!.entries.has(n));
       if (holdRemovals && removed.length > 0) {
         this.hold(TYPE_URL.cluster, old, removed);
@@ -147,7 +152,7 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
       // Envoy finishes warming an added or updated cluster only on a new EDS response.
       const rewarm = [...changedEds].some((n) => entries.has(n));
       if (!eds.sent || rewarm || !sameResources(eds.sent.entries, entries)) {
-        await this.sendResponse({ typeUrl: TYPE_URL.endpoint, st: eds, entries, source }, request.start);
+        await this.sendPush({ typeUrl: TYPE_URL.endpoint, st: eds, entries, source }, request.start, changedEds);
       }
     }
     // Wait for the endpoints of new clusters, which the client has yet to ask for.
@@ -159,7 +164,7 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
     for (const typeUrl of this.ordered(this.types.keys())) {
       if (typeUrl === TYPE_URL.cluster || typeUrl === TYPE_URL.endpoint) continue;
       const p = this.changed(typeUrl);
-      if (p) await this.sendResponse(p, request.start);
+      if (p) await this.sendPush(p, request.start);
     }
     // Removals last: the final CDS response, without the clusters held back.
     this.release();
@@ -247,11 +252,27 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
     await this.sendResponse({ typeUrl, st, entries: this.contentFor(typeUrl, st, source), source }, undefined);
   }
 
-  private async sendResponse(p: Planned, pushStart: number | undefined): Promise<void> {
+  /**
+   * A push: LDS/CDS (full state), the first response of a type and the one
+   * after a NACK carry everything; other types only what the client lacks
+   * (plus `resend`). Nothing goes out when it lacks nothing.
+   */
+  private async sendPush(p: Planned, pushStart: number, resend?: ReadonlySet<string>): Promise<void> {
+    const sent = p.st.sent;
+    if (!sent || sent.nacked || this.ctx.fullStateTypes.has(p.typeUrl)) return this.sendResponse(p, pushStart);
+    const delta = changedResources(sent.entries, p.entries, resend);
+    if (delta.size > 0) return this.sendResponse(p, pushStart, delta);
+    // Only removals (not signalled for these types): the client has all it needs.
+    Object.assign(sent, { entries: p.entries, source: p.source, subsSerial: p.st.subsSerial });
+  }
+
+  /** Sends `content` (all of `p.entries` unless given) and records that the client now has `p.entries`. */
+  private async sendResponse(p: Planned, pushStart: number | undefined, content: TypeResources = p.entries): Promise<void> {
     const { typeUrl, st, entries, source } = p;
-    const version = entries === source ? typeVersion(source) : versionOf(entries);
+    // version_info is the version of everything the client has, whatever part of it the response carries.
+    const version = typeVersion(entries);
     const nonce = this.ctx.nonce();
-    const body = responseBody(typeUrl, entries, version, this.ctx.strictEncoding);
+    const body = responseBody(typeUrl, content, version, this.ctx.strictEncoding);
     // Same shape whether or not a push sent it (responses to requests and pushes share this code).
     st.sent = { entries, source, subsSerial: st.subsSerial, version, nonce, at: this.ctx.now(), pushStart, acked: false, nacked: false };
     const res = new EncodedResponse(body.bytes, encodeResponseTail(nonce, this.ctx.controlPlaneId), version, typeUrl, nonce);
@@ -313,15 +334,4 @@ export class SotwConnection extends AdsConnection<DiscoveryRequest__Output, Disc
 function someMissing(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   for (const n of a) if (!b.has(n)) return true;
   return false;
-}
-
-/** EDS names of the EDS clusters in `now` that are new (or, unless onlyNew, changed) since `before`. */
-function endpointsOfChanged(now: TypeResources, before: TypeResources, onlyNew = false): Set<string> {
-  const out = new Set<string>();
-  for (const [name, entry] of now) {
-    const prior = before.get(name);
-    if (prior && (onlyNew || prior.version === entry.version)) continue;
-    for (const e of resourceRefs(TYPE_URL.cluster, name, entry).endpoints) out.add(e);
-  }
-  return out;
 }
