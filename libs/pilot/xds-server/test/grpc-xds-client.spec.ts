@@ -10,19 +10,23 @@ import { ECHO, type Harness, MutableSource, apiListener, cla, edsCluster, routeC
 
 const require = createRequire(import.meta.url);
 const INLINE = 'echo-inline.default.svc.cluster.local:7070';
+const OTHER = 'other.default.svc.cluster.local:7070';
 const NODE_ID = 'sidecar~127.0.0.1~echo-client-7d9f.default~default.svc.cluster.local';
 
 let h: Harness;
 let source: MutableSource;
 const servers: { port: number; stop(): void }[] = [];
 const clients: EchoClient[] = [];
+/** Resources in each EDS response sent. */
+const edsPushed: number[] = [];
 
-function config(port: number, lbPolicy = 'ROUND_ROBIN') {
+/** The echo service at `port`; a second service (`other`) at `otherPort` (the first echo server unless given). */
+function config(port: number, lbPolicy = 'ROUND_ROBIN', otherPort = servers[0]!.port) {
   return snapshot({
-    listeners: [apiListener(ECHO.listener, ECHO.route), apiListener(INLINE, routeConfig('inline', [ECHO.cluster]))],
-    routes: [routeConfig(ECHO.route, [ECHO.cluster], [ECHO.listener, ECHO.host])],
-    clusters: [edsCluster(ECHO.cluster, lbPolicy)],
-    endpoints: [cla(ECHO.cluster, [{ host: '127.0.0.1', port }])],
+    listeners: [apiListener(ECHO.listener, ECHO.route), apiListener(INLINE, routeConfig('inline', [ECHO.cluster])), apiListener(OTHER, 'other')],
+    routes: [routeConfig(ECHO.route, [ECHO.cluster], [ECHO.listener, ECHO.host]), routeConfig('other', ['other'], [OTHER])],
+    clusters: [edsCluster(ECHO.cluster, lbPolicy), edsCluster('other')],
+    endpoints: [cla(ECHO.cluster, [{ host: '127.0.0.1', port }]), cla('other', [{ host: '127.0.0.1', port: otherPort }])],
   });
 }
 
@@ -32,7 +36,7 @@ const typeStatus = (typeUrl: string) => connection()?.types.find((t) => t.typeUr
 beforeAll(async () => {
   servers.push(await startEchoServer('echo-1'), await startEchoServer('echo-2'));
   source = new MutableSource(config(servers[0]!.port));
-  h = await startAds(source, { controlPlaneId: 'sextant-test' });
+  h = await startAds(source, { controlPlaneId: 'sextant-test', metrics: { pushed: (typeUrl, p) => typeUrl === TYPE_URL.endpoint && edsPushed.push(p.resources) } });
   // Test wiring only: grpc-js-xds reads its bootstrap from the environment.
   process.env['GRPC_XDS_BOOTSTRAP_CONFIG'] = JSON.stringify({
     xds_servers: [{ server_uri: `127.0.0.1:${h.port}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
@@ -102,5 +106,27 @@ describe('proxyless gRPC (grpc-js-xds) against the ADS server', () => {
     h.ads.push(fullPush('fixed'));
     await waitFor(() => typeStatus(TYPE_URL.cluster)?.state === 'acked', { timeoutMs: 5000, what: 'CDS ACK after fix' });
     expect(await callEcho(c, 'fixed')).toMatchObject({ server: 'echo-2' });
+  });
+
+  // Last: it subscribes the client to a second cluster.
+  it('keeps the endpoints a partial EDS push leaves out (EDS is not a full state in SotW)', async () => {
+    source.snapshot = config(servers[0]!.port);
+    h.ads.push(fullPush('both on echo-1'));
+    const echo = client(`xds:///${ECHO.listener}`);
+    const other = client(`xds:///${OTHER}`);
+    await waitFor(async () => (await callEcho(echo, 'e')).server === 'echo-1', { timeoutMs: 5000, intervalMs: 50, what: 'echo on echo-1' });
+    expect(await callEcho(other, 'o')).toMatchObject({ server: 'echo-1' });
+    await waitFor(() => typeStatus(TYPE_URL.endpoint)?.state === 'acked' && typeStatus(TYPE_URL.endpoint)!.resources === 2, { timeoutMs: 5000, what: 'both CLAs ACKed' });
+    const versionBefore = typeStatus(TYPE_URL.endpoint)!.versionAcked;
+    edsPushed.length = 0;
+    // Only echo's endpoints move: the push carries its ClusterLoadAssignment alone.
+    source.snapshot = config(servers[1]!.port);
+    h.ads.push(endpointPush('echo moved', { clusters: [ECHO.cluster] }));
+    await waitFor(async () => (await callEcho(echo, 'moved')).server === 'echo-2', { timeoutMs: 5000, intervalMs: 50, what: 'echo to reach echo-2' });
+    await waitFor(() => typeStatus(TYPE_URL.endpoint)?.state === 'acked' && typeStatus(TYPE_URL.endpoint)!.versionAcked !== versionBefore, { timeoutMs: 5000, what: 'partial EDS ACKed' });
+    expect(edsPushed).toEqual([1]);
+    // `other` kept its endpoints: existing and new channels still reach echo-1.
+    expect(await callEcho(other, 'still')).toMatchObject({ server: 'echo-1' });
+    expect(await callEcho(client(`xds:///${OTHER}`), 'new channel')).toMatchObject({ server: 'echo-1' });
   });
 });
