@@ -167,8 +167,11 @@ describe('Pilot with security config', () => {
   it('PeerAuthentication DISABLE: a connected client in another namespace is pushed the workload endpoints as tlsMode disabled', async () => {
     const c = client();
     const names = [BAR_CLUSTER, FOO_CLUSTER];
+    // What the client holds: a SotW EDS push carries only the changed ClusterLoadAssignments (EDS is not a full state).
+    const held = new Map<string, Record<string, unknown>>();
     const modes = (r: Decoded) => {
-      const mode = (name: string) => JSON.stringify(r.resources.find((e) => e['clusterName'] === name)).match(/"tlsMode":\{"stringValue":"(\w+)"/)?.[1];
+      for (const e of r.resources) held.set(String(e['clusterName']), e);
+      const mode = (name: string) => JSON.stringify(held.get(name)).match(/"tlsMode":\{"stringValue":"(\w+)"/)?.[1];
       return { bar: mode(BAR_CLUSTER), foo: mode(FOO_CLUSTER) };
     };
     c.request(TYPE_URL.endpoint, names);
