@@ -36,6 +36,8 @@ export class ResourceInterner {
   private generation = 0;
   private readonly stats = { reused: 0, encoded: 0 };
   private readonly routes = new RouteEncoder();
+  /** The variant each interned resource came from (to keep it alive when a map reuses the resource). */
+  private readonly owners = new WeakMap<VersionedResource, Variant>();
 
   /** Starts a new push generation; forgets what the last two generations did not use. */
   nextGeneration(): void {
@@ -53,25 +55,61 @@ export class ResourceInterner {
   /** One type's resources, keyed by name, reusing earlier identical resources and maps. */
   intern(typeUrl: string, objects: readonly object[]): TypeResources {
     const entries: [string, VersionedResource][] = [];
-    for (const obj of objects) {
-      const name = resourceName(typeUrl, obj);
-      // Route tables (1 MB of JSON in a full mesh) are told apart by their encoding, assembled from cached virtual hosts anyway.
-      const route = typeUrl === TYPE_URL.route ? this.encodedRoute(obj) : undefined;
-      const id = route ? `#${route.version}` : JSON.stringify(obj);
-      const key = `${typeUrl}\u0000${name}`;
-      let variants = this.resources.get(key);
-      let hit = variants?.find((v) => v.id === id);
-      if (hit) {
-        this.stats.reused++;
-      } else {
-        this.stats.encoded++;
-        hit = { id, entry: route ?? versioned(typeUrl, obj), used: this.generation };
-        variants = [hit, ...(variants ?? [])].slice(0, MAX_VARIANTS);
-        this.resources.set(key, variants);
-      }
-      hit.used = this.generation;
-      entries.push([name, hit.entry]);
+    for (const obj of objects) entries.push(this.internOne(typeUrl, obj));
+    return this.internMap(typeUrl, entries);
+  }
+
+  /**
+   * `base` with the resources `replaced` says were rebuilt swapped for
+   * `rebuilt` (an incremental EDS push): every other entry stays the same
+   * object (same encoding, same version), in the same order. undefined when
+   * `rebuilt` names a resource `base` does not have, or misses one it
+   * replaces (the set of names changed: build the whole type instead).
+   */
+  internReplacing(typeUrl: string, base: TypeResources, rebuilt: readonly object[], replaced: (name: string) => boolean): TypeResources | undefined {
+    const fresh = new Map<string, VersionedResource>();
+    for (const obj of rebuilt) {
+      const [name, entry] = this.internOne(typeUrl, obj);
+      if (!base.has(name) || !replaced(name)) return undefined;
+      fresh.set(name, entry);
     }
+    const entries: [string, VersionedResource][] = [];
+    for (const [name, entry] of base) {
+      if (!replaced(name)) {
+        const owner = this.owners.get(entry);
+        if (owner) owner.used = this.generation;
+        entries.push([name, entry]);
+        continue;
+      }
+      const next = fresh.get(name);
+      if (!next) return undefined;
+      entries.push([name, next]);
+    }
+    return this.internMap(typeUrl, entries);
+  }
+
+  private internOne(typeUrl: string, obj: object): [string, VersionedResource] {
+    const name = resourceName(typeUrl, obj);
+    // Route tables (1 MB of JSON in a full mesh) are told apart by their encoding, assembled from cached virtual hosts anyway.
+    const route = typeUrl === TYPE_URL.route ? this.encodedRoute(obj) : undefined;
+    const id = route ? `#${route.version}` : JSON.stringify(obj);
+    const key = `${typeUrl}\u0000${name}`;
+    let variants = this.resources.get(key);
+    let hit = variants?.find((v) => v.id === id);
+    if (hit) {
+      this.stats.reused++;
+    } else {
+      this.stats.encoded++;
+      hit = { id, entry: route ?? versioned(typeUrl, obj), used: this.generation };
+      this.owners.set(hit.entry, hit);
+      variants = [hit, ...(variants ?? [])].slice(0, MAX_VARIANTS);
+      this.resources.set(key, variants);
+    }
+    hit.used = this.generation;
+    return [name, hit.entry];
+  }
+
+  private internMap(typeUrl: string, entries: [string, VersionedResource][]): TypeResources {
     const signature = `${typeUrl}\u0000${entries.map(([n, e]) => `${n}\u0001${e.version}`).join('\u0002')}`;
     const known = this.maps.get(signature);
     if (known) {

@@ -8,7 +8,7 @@
 // is regenerated on demand. Until the first PushContext exists (config and
 // registry not loaded yet), requests wait: a restarted Pilot never answers
 // a reconnecting client with an empty config.
-import { proxyFromNode, proxyNeedsPush, type ProxyInfo as ModelProxy, type PushContext, type PushRequest as ModelPushRequest } from '@sextant/pilot-model';
+import { proxyFromNode, proxyNeedsPush, servicesUpdated, type ProxyInfo as ModelProxy, type PushContext, type PushRequest as ModelPushRequest } from '@sextant/pilot-model';
 import { TYPE_URL } from '@sextant/proto';
 import { type ProxyInfo, type PushRequest, type Snapshot, type SnapshotSource, type TypeResources } from '@sextant/xds-server';
 import type { Logger } from '@sextant/util';
@@ -27,6 +27,12 @@ export interface TranslatedConfig {
 export interface Translator {
   /** Resources for one proxy: at least `types` (every type when undefined); more may come back. */
   translate(push: PushContext, proxy: ModelProxy, types: ReadonlySet<string> | undefined): TranslatedConfig;
+  /**
+   * Istio's incremental EDS: only the ClusterLoadAssignments of the services
+   * `hostnames` (each of their clusters, subsets included), built as
+   * translate() would for this push. Without it every endpoint push rebuilds all.
+   */
+  translateEndpoints?(push: PushContext, proxy: ModelProxy, hostnames: ReadonlySet<string>): TranslatedConfig;
   /** Two proxies with the same key get the same output from the same push. */
   cacheKey(push: PushContext, proxy: ModelProxy): string;
   /** Whether every proxy keeps its cache key from `previous` to `next` given what changed (then keys are not recomputed). */
@@ -70,6 +76,12 @@ interface CacheEntry {
   key: string;
   types: Map<string, TypeResources>;
   warnings: ReadonlySet<string>;
+  /**
+   * EDS of this key from an earlier generation, and the services whose
+   * endpoints changed since (endpoint-only pushes in between): the next
+   * EDS build rebuilds only those services' CLAs and keeps the rest.
+   */
+  staleEds?: { resources: TypeResources; changed: ReadonlySet<string> };
   /** Snapshots handed out, by the types they hold: the same object for every proxy of this entry (the server caches its checks per snapshot). */
   snapshots: Map<string, Snapshot>;
 }
@@ -95,6 +107,26 @@ export function reusableTypes(request: ModelPushRequest | undefined): ReadonlySe
   const keys = request.configsUpdated;
   if (keys && keys.size > 0 && [...keys].every((k) => k.startsWith('VirtualService/'))) return new Set([TYPE_URL.cluster, TYPE_URL.endpoint, TYPE_URL.secret]);
   return new Set();
+}
+
+/**
+ * What an entry's EDS can be rebuilt from after an endpoint-only push: its
+ * current (or still stale) EDS plus the services the push names. Nothing
+ * when the push is not endpoint-only or does not name its services.
+ */
+function carriedEds(entry: CacheEntry, request: ModelPushRequest | undefined): CacheEntry['staleEds'] {
+  if (!request || request.full) return undefined;
+  const changed = servicesUpdated(request);
+  if (!changed || changed.size === 0 || request.configsUpdated!.size !== changed.size) return undefined;
+  const eds = entry.types.get(TYPE_URL.endpoint);
+  if (eds) return { resources: eds, changed };
+  if (entry.staleEds) return { resources: entry.staleEds.resources, changed: new Set([...entry.staleEds.changed, ...changed]) };
+  return undefined;
+}
+
+/** The service hostname of an outbound cluster name (`outbound|port|subset|host`); undefined for any other name. */
+export function clusterHostname(name: string): string | undefined {
+  return name.startsWith('outbound|') ? name.slice(name.lastIndexOf('|') + 1) : undefined;
 }
 
 export class PilotSnapshotSource implements SnapshotSource {
@@ -143,7 +175,8 @@ export class PilotSnapshotSource implements SnapshotSource {
     if (previous && keep.size > 0) {
       for (const [key, entry] of previous.cache) {
         const types = new Map([...entry.types].filter(([t]) => keep.has(t)));
-        cache.set(key, { key, types, warnings: entry.warnings, snapshots: new Map() });
+        const staleEds = keep.has(TYPE_URL.endpoint) ? undefined : carriedEds(entry, request);
+        cache.set(key, { key, types, warnings: entry.warnings, snapshots: new Map(), ...(staleEds ? { staleEds } : {}) });
       }
     }
     const sameKeys = previous !== undefined && this.translator.keysCarryOver?.(previous.push, push, request) === true;
@@ -255,6 +288,33 @@ export class PilotSnapshotSource implements SnapshotSource {
     }
   }
 
+  /**
+   * Istio's incremental EDS push: rebuilds the CLAs of the changed services
+   * only; every other CLA stays the same object with the same encoding.
+   * false when it cannot (the full EDS build runs instead).
+   */
+  private incrementalEds(push: PushContext, model: ModelProxy, entry: CacheEntry, stale: NonNullable<CacheEntry['staleEds']>): boolean {
+    if (!this.translator.translateEndpoints) return false;
+    const t0 = performance.now();
+    let out: TranslatedConfig;
+    try {
+      out = this.translator.translateEndpoints(push, model, stale.changed);
+    } catch (err) {
+      this.log.debug({ err, key: entry.key }, 'incremental EDS failed; rebuilding all endpoints');
+      return false;
+    }
+    const merged = this.interner.internReplacing(TYPE_URL.endpoint, stale.resources, out.resources.get(TYPE_URL.endpoint) ?? [], (name) => {
+      const host = clusterHostname(name);
+      return host !== undefined && stale.changed.has(host);
+    });
+    if (!merged) return false;
+    entry.types.set(TYPE_URL.endpoint, merged);
+    entry.warnings = new Set([...entry.warnings, ...out.warnings]);
+    entry.snapshots.clear();
+    this.hooks.translated?.(performance.now() - t0, 1);
+    return true;
+  }
+
   private generate(proxy: ProxyInfo, changedTypes: ReadonlySet<string> | undefined): Snapshot {
     const generation = this.generation!;
     const model = this.modelProxy(proxy);
@@ -270,6 +330,11 @@ export class PilotSnapshotSource implements SnapshotSource {
     if (missing.includes(TYPE_URL.cluster) && !missing.includes(TYPE_URL.endpoint) && !entry.types.has(TYPE_URL.endpoint)) missing.push(TYPE_URL.endpoint);
     this.stats[missing.length === 0 ? 'hits' : 'misses']++;
     this.hooks.cacheRead?.(missing.length === 0);
+    const stale = entry.staleEds;
+    if (stale && missing.includes(TYPE_URL.endpoint)) {
+      entry.staleEds = undefined;
+      if (!missing.includes(TYPE_URL.cluster) && !model.proxyless && this.incrementalEds(generation.push, model, entry, stale)) missing.splice(missing.indexOf(TYPE_URL.endpoint), 1);
+    }
     if (missing.length > 0) {
       const t0 = performance.now();
       let out: TranslatedConfig;

@@ -6,7 +6,7 @@
 // builds those too.
 import type { ProxyInfo, PushContext } from '@sextant/pilot-model';
 import { TYPE_URL } from '@sextant/proto';
-import { cacheKeyCarriesOver, cacheKeysCarryOver, generateProxyConfig, proxyConfigKey, type ResourceKind, type TranslateOptions } from '@sextant/translate';
+import { cacheKeyCarriesOver, cacheKeysCarryOver, generateEndpointsOf, generateProxyConfig, proxyConfigKey, type ResourceKind, type TranslateOptions } from '@sextant/translate';
 import { secretsFor, type CredentialSource } from './secrets';
 import type { TranslatedConfig, Translator } from './snapshot-source';
 
@@ -37,6 +37,10 @@ export function istioTranslator(options: TranslatorOptions = {}): Translator {
       const sds = secretsFor(config.secrets, credentials, proxy.namespace);
       resources.set(TYPE_URL.secret, sds.secrets);
       return { resources, warnings: [...config.warnings, ...sds.warnings] };
+    },
+    translateEndpoints(push: PushContext, proxy: ProxyInfo, hostnames: ReadonlySet<string>): TranslatedConfig {
+      const out = generateEndpointsOf(push, proxy, hostnames, translate);
+      return { resources: new Map([[TYPE_URL.endpoint, out.endpoints]]), warnings: out.warnings };
     },
     cacheKey: (push, proxy) => proxyConfigKey(push, proxy, translate),
     keysCarryOver: cacheKeysCarryOver,

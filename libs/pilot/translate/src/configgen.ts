@@ -7,7 +7,7 @@ import { buildInboundClusters, buildOutboundClusters, buildSpecialClusters } fro
 import { danglingClusterReferences, sdsSecretNames, uniqueByName, uniqueChainMatches } from './consistency';
 import { createContext, httpPortsOf, type TranslateContext, type TranslateOptions } from './context';
 import { buildEndpoints } from './endpoint-builder';
-import type { ClusterObject, ProxyConfig } from './envoy-types';
+import type { ClusterLoadAssignmentObject, ClusterObject, ProxyConfig } from './envoy-types';
 import { buildGatewayConfig } from './gateway-builder';
 import { buildBoundInboundListeners, buildVirtualInbound } from './inbound-builder';
 import { buildHttpProxyListener, buildOutboundListeners, buildVirtualOutbound, httpProxyPort } from './listener-builder';
@@ -80,6 +80,17 @@ export function generateProxyConfig(push: PushContext, proxy: ProxyInfo, options
   };
   if (only.has('clusters')) for (const missing of danglingClusterReferences(config)) ctx.warn(`internal: ${missing} is referenced but not generated`);
   return config;
+}
+
+/**
+ * Istio's incremental EDS: the ClusterLoadAssignments of the services
+ * `hostnames` only, as generateProxyConfig would build them (sorted by
+ * cluster name); everything else of the proxy's EDS output is unchanged by an
+ * endpoint-only push. Proxyless proxies get their blackhole CLA from the full build.
+ */
+export function generateEndpointsOf(push: PushContext, proxy: ProxyInfo, hostnames: ReadonlySet<string>, options: TranslateOptions = {}): { endpoints: ClusterLoadAssignmentObject[]; warnings: string[] } {
+  const ctx = createContext(push, proxy, options);
+  return { endpoints: sortBy(buildEndpoints(ctx, hostnames), (e) => e.clusterName), warnings: ctx.warnings };
 }
 
 export const buildListeners = (push: PushContext, proxy: ProxyInfo, options?: TranslateOptions) => generateProxyConfig(push, proxy, options, new Set(['listeners'])).listeners;

@@ -87,11 +87,11 @@ export function buildLoadAssignment(
   return { clusterName, endpoints: localities };
 }
 
-/** A ClusterLoadAssignment for every EDS cluster the proxy gets. */
-export function buildEndpoints(ctx: TranslateContext): ClusterLoadAssignmentObject[] {
+/** A ClusterLoadAssignment for every EDS cluster the proxy gets (of the services `hostnames` only, when given: an incremental EDS push). */
+export function buildEndpoints(ctx: TranslateContext, hostnames?: ReadonlySet<string>): ClusterLoadAssignmentObject[] {
   const out: ClusterLoadAssignmentObject[] = [];
   for (const service of ctx.services) {
-    if (!usesEds(service)) continue;
+    if (!usesEds(service) || (hostnames && !hostnames.has(service.hostname))) continue;
     const dr = ctx.destinationRule(service);
     for (const port of service.ports) {
       const eps = ctx.push.endpoints(service, port.port);

@@ -1,7 +1,7 @@
 // @sextant/translate: PushContext + ProxyInfo -> Envoy v3 resources for that
 // proxy (pure: no I/O, no gRPC, NATS, fastify or pino).
 export { TranslateError, TRANSLATE_ERROR_CODES, type TranslateErrorCode } from './errors';
-export { generateProxyConfig, buildListeners, buildRoutes, buildClusters, buildEndpointsFor, proxyConfigKey, type ResourceKind } from './configgen';
+export { generateProxyConfig, generateEndpointsOf, buildListeners, buildRoutes, buildClusters, buildEndpointsFor, proxyConfigKey, type ResourceKind } from './configgen';
 export { cacheKeyCarriesOver, cacheKeysCarryOver, keyInputsFingerprint, type KeyChange } from './cache-key';
 export { createContext, type TranslateContext, type TranslateOptions } from './context';
 export { NO_HOOKS, type TranslateHooks, type FilterHookContext, type ClusterHookContext, type FilterDirection } from './hooks';
