@@ -5,7 +5,9 @@
 //
 // Generations: each push installs a new PushContext. A full push starts an
 // empty cache; an endpoint-only push keeps every cached type but EDS, which
-// is regenerated on demand. Until the first PushContext exists (config and
+// is regenerated on demand: incrementally (Istio's EndpointShards push) when
+// the push names its services, only their ClusterLoadAssignments rebuilt and
+// every other one kept as the same object with the same encoding. Until the first PushContext exists (config and
 // registry not loaded yet), requests wait: a restarted Pilot never answers
 // a reconnecting client with an empty config.
 import { proxyFromNode, proxyNeedsPush, servicesUpdated, type ProxyInfo as ModelProxy, type PushContext, type PushRequest as ModelPushRequest } from '@sextant/pilot-model';
