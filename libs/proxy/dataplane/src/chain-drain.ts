@@ -5,8 +5,8 @@
 // is applied, connections whose chain is no longer part of their listener
 // (removed, or changed in any way: RBAC, jwt_authn, TLS mode, match) drain:
 // HTTP/1 answers its next response with `connection: close`, HTTP/2 sends
-// GOAWAY, idle HTTP connections close after the connection manager's drain
-// timeout, and whatever is still open when the drain period ends (TCP
+// GOAWAY, idle HTTP/1 connections close at once (a request on them would
+// still be judged by the old chain), and whatever is still open when the drain period ends (TCP
 // proxies, long streams, tunnels) is closed. Connections on chains that are
 // unchanged stay untouched (route and cluster updates never drain).
 import { createHash } from 'node:crypto';

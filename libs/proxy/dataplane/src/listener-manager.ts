@@ -272,7 +272,13 @@ export class ListenerManager {
     const served = await this.startHttp(s, conn, resolver, f.codec, sniffed, hcm.config.idleTimeoutMs);
     if (served instanceof Http1Connection) {
       const c = served;
-      this.chains.attach(tracked, { begin: () => c.drainOnNextResponse(), closeIfIdle: () => c.drain(), idleCloseMs: hcm.config.drainTimeoutMs });
+      // An idle connection closes at once: a request on it would still run the old chain (its RBAC, its TLS
+      // mode), and a mesh client resends a request caught by that close on a new connection (keep-alive race).
+      const begin = () => {
+        c.drainOnNextResponse();
+        c.drain();
+      };
+      this.chains.attach(tracked, { begin, closeIfIdle: () => c.drain(), idleCloseMs: hcm.config.drainTimeoutMs });
     } else if (served) {
       // GOAWAY with the real last stream id; accepted streams finish, then the session closes (see http2DrainHooks).
       this.chains.attach(tracked, http2DrainHooks(served));
