@@ -28,6 +28,7 @@ export const TYPE_NAMES: Readonly<Record<string, string>> = {
   [TYPE_URL.endpoint]: 'eds',
   [TYPE_URL.route]: 'rds',
   [TYPE_URL.secret]: 'sds',
+  [TYPE_URL.virtualHost]: 'vhds',
 };
 
 const DUMP_SECTIONS: readonly [string, string][] = [
@@ -71,6 +72,7 @@ export function syncEntry(c: ConnectionStatus, pushVersion: string | undefined):
   const types: SyncEntry['types'] = {};
   for (const [url, name] of Object.entries(TYPE_NAMES)) {
     const t = c.types.find((x) => x.typeUrl === url);
+    if (!t && url === TYPE_URL.virtualHost) continue; // only Delta clients that use VHDS have it
     const sync = syncState(t, c.queue.pushPending);
     types[name] = t ? { ...t, sync } : { typeUrl: url, wildcard: false, subscribed: [], resources: 0, state: 'none', sync };
   }

@@ -87,6 +87,13 @@ export const PILOT_SETTINGS = defineSettings({
     default: 10_000,
     description: 'how long a cluster removed from a proxyless client\'s config stays served, for routes the client still uses (make-before-break)',
   },
+  vhds: {
+    kind: 'bool',
+    env: 'PILOT_ENABLE_VHDS',
+    flag: 'vhds',
+    default: true,
+    description: "serve route tables through VHDS (one resource per virtual host) to Delta xDS clients whose node metadata sets SEXTANT_VHDS=true, so a changed VirtualService sends one host instead of the whole table; off: whole RouteConfigurations to everyone",
+  },
   pushBatch: {
     kind: 'int',
     env: 'PILOT_PUSH_BATCH',

@@ -65,6 +65,7 @@ await runService({
       metrics: metrics.xds,
       sendTimeoutMs: settings.sendTimeout,
       clusterWarmTimeoutMs: settings.clusterWarmTimeout,
+      vhds: settings.vhds,
       controlPlaneId: `pilot@${settings.host}`,
     });
     const pipeline = new PushPipeline({

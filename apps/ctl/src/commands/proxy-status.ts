@@ -34,6 +34,18 @@ export interface TypeSync {
 }
 
 export const XDS_TYPES = ['cds', 'lds', 'eds', 'rds', 'sds'] as const;
+/** Types shown in a proxy's detail view (VHDS: a Delta client's virtual hosts, when it uses them). */
+const DETAIL_TYPES = [...XDS_TYPES, 'vhds'] as const;
+
+const SEVERITY: readonly TypeSync['sync'][] = ['SYNCED', 'NOT SENT', 'STALE', 'NACKED'];
+
+/** A type's cell in the table; RDS folds in VHDS (a route table is its configuration plus its virtual hosts). */
+function cell(e: SyncEntry, t: (typeof XDS_TYPES)[number]): TypeSync['sync'] {
+  const own = e.types[t]?.sync ?? 'NOT SENT';
+  const hosts = t === 'rds' ? e.types['vhds']?.sync : undefined;
+  if (!hosts) return own;
+  return SEVERITY.indexOf(hosts) > SEVERITY.indexOf(own) && !(hosts === 'NOT SENT' && own === 'SYNCED') ? hosts : own;
+}
 
 export class CliError extends Error {
   constructor(
@@ -94,7 +106,7 @@ export async function resolveProxy(admin: string, wanted: string): Promise<strin
 export function formatStatusTable(entries: readonly SyncEntry[]): string {
   const rows = [['NAME', 'CDS', 'LDS', 'EDS', 'RDS', 'SDS', 'PROTOCOL', 'VERSION']];
   for (const e of [...entries].sort((a, b) => displayName(a.proxy).localeCompare(displayName(b.proxy)))) {
-    rows.push([displayName(e.proxy), ...XDS_TYPES.map((t) => e.types[t]?.sync ?? 'NOT SENT'), e.protocol.toUpperCase(), e.userAgent || '-']);
+    rows.push([displayName(e.proxy), ...XDS_TYPES.map((t) => cell(e, t)), e.protocol.toUpperCase(), e.userAgent || '-']);
   }
   return table(rows);
 }
@@ -109,12 +121,13 @@ export function formatProxyDetail(entries: readonly SyncEntry[]): string {
     if (e.pushVersion) out.push(`Pilot push: ${e.pushVersion}${e.pushPending ? ' (a push is queued for this proxy)' : ''}`);
     out.push('');
     const rows = [['TYPE', 'STATUS', 'RESOURCES', 'SENT VERSION', 'SENT NONCE', 'ACKED VERSION', 'ACKED NONCE']];
-    for (const t of XDS_TYPES) {
+    for (const t of DETAIL_TYPES) {
+      if (t === 'vhds' && !e.types[t]) continue;
       const s = e.types[t];
       rows.push([t.toUpperCase(), s?.sync ?? 'NOT SENT', String(s?.resources ?? 0), short(s?.versionSent), short(s?.nonceSent), short(s?.versionAcked), short(s?.nonceAcked)]);
     }
     out.push(table(rows));
-    for (const t of XDS_TYPES) {
+    for (const t of DETAIL_TYPES) {
       const nack = e.types[t]?.lastNack;
       if (!nack || e.types[t]!.sync !== 'NACKED') continue;
       out.push('', `${t.toUpperCase()} NACKED version ${nack.version} (nonce ${nack.nonce}) at ${nack.at}; the client keeps version ${short(nack.clientVersion)}:`);

@@ -32,7 +32,7 @@ import { SotwConnection } from './sotw-stream';
 import type { ConnectionStatus } from './status';
 import type { XdsAuthorizer } from './tls-auth';
 
-export const DEFAULT_PUSH_ORDER: readonly string[] = [TYPE_URL.cluster, TYPE_URL.endpoint, TYPE_URL.listener, TYPE_URL.route, TYPE_URL.secret];
+export const DEFAULT_PUSH_ORDER: readonly string[] = [TYPE_URL.cluster, TYPE_URL.endpoint, TYPE_URL.listener, TYPE_URL.route, TYPE_URL.virtualHost, TYPE_URL.secret];
 
 export interface AdsServerOptions {
   source: SnapshotSource;
@@ -53,6 +53,8 @@ export interface AdsServerOptions {
   strictEncoding?: boolean;
   /** Sent as control_plane.identifier in responses. */
   controlPlaneId?: string;
+  /** Serve RDS through VHDS to Delta clients whose node metadata sets SEXTANT_VHDS=true (default true). */
+  vhds?: boolean;
   /** Milliseconds clock, for tests (default Date.now). */
   now?: () => number;
 }
@@ -82,6 +84,7 @@ export class AdsServer {
       maxQueuedRequests: options.maxQueuedRequests ?? 1000,
       maxInFlightResponses: options.maxInFlightResponses ?? 4,
       strictEncoding: options.strictEncoding ?? true,
+      vhds: options.vhds ?? true,
       ...(options.controlPlaneId ? { controlPlaneId: options.controlPlaneId } : {}),
       track: (conn) => {
         this.streams.add(conn);

@@ -19,6 +19,7 @@ import { type PushRequest, mergePushRequests } from './push-request';
 import { EMPTY_SNAPSHOT, type Snapshot, type SnapshotSource, mergeSnapshot } from './snapshot';
 import { type ConnectionStatus, type TypeStatus, iso } from './status';
 import type { XdsAuthorizer, XdsPeerSecurity } from './tls-auth';
+import { vhdsSnapshot, wantsVhds } from './vhds';
 
 export interface ConnectionContext {
   source: SnapshotSource;
@@ -35,6 +36,8 @@ export interface ConnectionContext {
   maxQueuedRequests: number;
   maxInFlightResponses: number;
   strictEncoding: boolean;
+  /** Whether Delta clients that ask for VHDS get it. */
+  vhds: boolean;
   controlPlaneId?: string;
   /** Streams of an authenticated port: checks the peer against the node of the first request (throws to refuse). */
   authorize?: XdsAuthorizer;
@@ -59,6 +62,8 @@ export abstract class AdsConnection<Req extends BaseRequest = BaseRequest, Res =
   proxy: ProxyInfo | undefined;
   security: XdsPeerSecurity | undefined;
   protected current: Snapshot = EMPTY_SNAPSHOT;
+  /** RDS goes out through VHDS (a Delta client that asked for it). */
+  protected vhds = false;
   protected inconsistencies: ConsistencyError[] = [];
   protected log: Logger;
   private requests: Req[] = [];
@@ -215,6 +220,7 @@ export abstract class AdsConnection<Req extends BaseRequest = BaseRequest, Res =
       this.initializing = true;
       try {
         this.proxy = parsed.value;
+        this.vhds = this.protocol === 'delta' && this.ctx.vhds && wantsVhds(parsed.value.metadata);
         this.log = this.log.child({ proxy: parsed.value.id });
         await this.refresh(undefined, undefined);
       } catch (err) {
@@ -297,7 +303,7 @@ export abstract class AdsConnection<Req extends BaseRequest = BaseRequest, Res =
   private async refresh(types: ReadonlySet<string> | undefined, request: PushRequest | undefined): Promise<void> {
     const update = await this.ctx.source.snapshotFor(this.proxy!, types, request);
     const merged = types === undefined ? update : mergeSnapshot(this.current, update);
-    const checked = checkConsistency(merged, { strict: this.ctx.strictEncoding });
+    const checked = checkConsistency(this.vhds ? vhdsSnapshot(merged) : merged, { strict: this.ctx.strictEncoding });
     const known = new Set(this.inconsistencies.map((e) => `${e.typeUrl}|${e.name}|${e.version}`));
     for (const e of checked.errors) {
       if (known.has(`${e.typeUrl}|${e.name}|${e.version}`)) continue;

@@ -1,7 +1,7 @@
 // Consistency check before sending: references between resources must
 // resolve inside the proxy's own snapshot, or Envoy blackholes traffic
 // (routes are not warmed) or waits forever (warming listeners and clusters).
-//   - a route (RDS, or inline in a listener) names only clusters that exist;
+//   - a route (RDS, a VHDS virtual host, or inline in a listener) names only clusters that exist;
 //   - a listener's RDS names exist; a TCP proxy names clusters that exist;
 //   - an EDS cluster has its ClusterLoadAssignment (possibly empty).
 // Each rule is checked against the snapshot as generated, and a failing
@@ -110,6 +110,8 @@ export function resourceRefs(typeUrl: string, name: string, entry: VersionedReso
     if (isEds(c)) endpoints.push(str(asObj(c['edsClusterConfig'])?.['serviceName']) ?? name);
   } else if (typeUrl === TYPE_URL.route) {
     routeConfigClusters(plain(typeUrl, entry.resource), clusters);
+  } else if (typeUrl === TYPE_URL.virtualHost) {
+    routeConfigClusters({ virtualHosts: [plain(typeUrl, entry.resource)] }, clusters);
   } else if (typeUrl === TYPE_URL.listener) {
     listenerRefs(plain(typeUrl, entry.resource), clusters, routes);
   }

@@ -15,6 +15,14 @@
 //     resource (if the wildcard covers it) or its removal.
 //   - After a NACK nothing is re-sent: the client's versions are taken as
 //     the ones sent, so only a newer version goes out.
+//   - VHDS (VirtualHost type): a subscribed name is also a namespace: it
+//     covers every resource named "<name>/...". A new namespace subscription
+//     is always answered, if need be with nothing, and never reported as a
+//     name that does not exist.
+// Diffs are cheap when a client was in sync: the difference between the
+// source it was in sync with and the new one is computed once per pair of
+// source objects (shared by every stream of a cache key) and filtered by
+// what this client has, instead of walking 1000 names on 2000 streams.
 import type { DeltaDiscoveryRequest__Output, DeltaDiscoveryResponse } from '@sextant/proto';
 import { TYPE_URL } from '@sextant/proto';
 import { AdsConnection } from './connection';
@@ -22,6 +30,7 @@ import { resourceRefs } from './consistency';
 import type { PushRequest } from './push-request';
 import { EMPTY_RESOURCES, type TypeResources, type VersionedResource, packResource, typeVersion } from './snapshot';
 import { type NackRecord, type TypeStatus, iso } from './status';
+import { vhdsNamespace } from './vhds';
 
 interface Outstanding {
   version: string;
@@ -32,6 +41,8 @@ interface Outstanding {
 
 interface TypeState {
   wildcard: boolean;
+  /** VHDS: subscribed names are namespaces too ("<name>/..."). */
+  namespaced: boolean;
   explicit: Set<string>;
   subsSerial: number;
   /** What the client has: name -> version. */
@@ -41,8 +52,11 @@ interface TypeState {
   forceRemoved: Set<string>;
   outstanding: Map<string, Outstanding>;
   lastSent?: { version: string; nonce: string; at: number; acked: boolean; nacked: boolean };
+  /** The source the last diff was against (the client holds it, plus `owed`, once that diff's updates are sent). */
   diffedSource?: TypeResources;
   diffedSerial: number;
+  /** Removals that diff found and that may not have been sent yet. */
+  owed: ReadonlySet<string>;
   versionAcked?: string;
   nonceAcked?: string;
   ackedAt?: number;
@@ -58,6 +72,30 @@ interface Diff {
 }
 
 const MAX_OUTSTANDING = 64;
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+interface SourceDiff {
+  changed: [string, VersionedResource][];
+  gone: string[];
+}
+
+const sourceDiffs = new WeakMap<TypeResources, WeakMap<TypeResources, SourceDiff>>();
+
+/** What changed from one source map to another (memoized per pair of objects). */
+function sourceDiff(from: TypeResources, to: TypeResources): SourceDiff {
+  let memo = sourceDiffs.get(from);
+  const known = memo?.get(to);
+  if (known) return known;
+  const out: SourceDiff = { changed: [], gone: [] };
+  for (const [name, entry] of to) if (from.get(name)?.version !== entry.version) out.changed.push([name, entry]);
+  for (const name of from.keys()) if (!to.has(name)) out.gone.push(name);
+  if (!memo) {
+    memo = new WeakMap();
+    sourceDiffs.set(from, memo);
+  }
+  memo.set(to, out);
+  return out;
+}
 
 export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output, DeltaDiscoveryResponse> {
   private readonly types = new Map<string, TypeState>();
@@ -67,7 +105,7 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
     let st = this.types.get(typeUrl);
     const first = st === undefined;
     if (!st) {
-      st = { wildcard: false, explicit: new Set(), subsSerial: 0, known: new Map(), absentNotified: new Set(), force: new Set(), forceRemoved: new Set(), outstanding: new Map(), diffedSerial: -1 };
+      st = { wildcard: false, namespaced: typeUrl === TYPE_URL.virtualHost, explicit: new Set(), subsSerial: 0, known: new Map(), absentNotified: new Set(), force: new Set(), forceRemoved: new Set(), outstanding: new Map(), diffedSerial: -1, owed: NO_NAMES };
       this.types.set(typeUrl, st);
       for (const [name, version] of Object.entries(req.initialResourceVersions ?? {})) st.known.set(name, version);
     }
@@ -84,7 +122,8 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
     const diff = this.diff(typeUrl, st);
     // While a push waits for endpoints, its removals wait too (they go out with the rest of it).
     const removed = this.pushWaiting ? [] : diff.removed;
-    if (first || diff.updates.length || diff.absent.length || removed.length) {
+    const newNamespace = st.namespaced && req.resourceNamesSubscribe.length > 0;
+    if (first || newNamespace || diff.updates.length || diff.absent.length || removed.length) {
       await this.sendDelta(typeUrl, st, diff.updates, [...diff.absent, ...removed], undefined);
     }
   }
@@ -165,26 +204,51 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
     if (subscribe.length || unsubscribe.length) st.subsSerial++;
   }
 
+  /** Whether the client wants `name` (wildcard, explicit, forced, or in a subscribed namespace). */
+  private wanted(st: TypeState, name: string): boolean {
+    if (st.wildcard || st.explicit.has(name) || st.force.has(name)) return true;
+    if (!st.namespaced) return false;
+    const ns = vhdsNamespace(name);
+    return ns !== undefined && st.explicit.has(ns);
+  }
+
+  /**
+   * What to send to bring the client to the current source. Every caller
+   * sends the updates and absent names at once; only removals may be held
+   * back (while a push waits for endpoints), so afterwards the client holds
+   * the source plus `owed` removals, and the next diff starts from there.
+   */
   private diff(typeUrl: string, st: TypeState): Diff {
     const source = this.current.get(typeUrl) ?? EMPTY_RESOURCES;
     const out: Diff = { updates: [], absent: [], removed: [] };
-    if (st.diffedSource === source && st.diffedSerial === st.subsSerial && st.force.size === 0 && st.forceRemoved.size === 0) return out;
-    const candidates = new Set<string>([...st.explicit, ...st.known.keys(), ...st.force, ...st.forceRemoved]);
-    if (st.wildcard) for (const n of source.keys()) candidates.add(n);
-    for (const name of candidates) {
-      const entry = source.get(name);
-      const wanted = st.wildcard || st.explicit.has(name) || st.force.has(name);
-      if (entry && wanted) {
-        if (st.force.has(name) || st.known.get(name) !== entry.version) out.updates.push([name, entry]);
-      } else if (!entry) {
-        if (st.known.has(name) || st.forceRemoved.has(name)) out.removed.push(name);
-        else if (st.explicit.has(name) && !st.absentNotified.has(name)) out.absent.push(name);
+    const settled = st.diffedSource !== undefined && st.diffedSerial === st.subsSerial && st.force.size === 0 && st.forceRemoved.size === 0;
+    if (settled) {
+      if (st.diffedSource !== source) {
+        // Only what changed since the last diff can differ.
+        const d = sourceDiff(st.diffedSource!, source);
+        for (const [name, entry] of d.changed) if (this.wanted(st, name) && st.known.get(name) !== entry.version) out.updates.push([name, entry]);
+        for (const name of d.gone) {
+          if (st.known.has(name)) out.removed.push(name);
+          else if (!st.namespaced && st.explicit.has(name) && !st.absentNotified.has(name)) out.absent.push(name);
+        }
+      }
+      for (const name of st.owed) if (!source.has(name) && st.known.has(name) && !out.removed.includes(name)) out.removed.push(name);
+    } else {
+      const candidates = new Set<string>([...st.explicit, ...st.known.keys(), ...st.force, ...st.forceRemoved]);
+      if (st.wildcard || (st.namespaced && st.explicit.size > 0)) for (const n of source.keys()) candidates.add(n);
+      for (const name of candidates) {
+        const entry = source.get(name);
+        if (entry && this.wanted(st, name)) {
+          if (st.force.has(name) || st.known.get(name) !== entry.version) out.updates.push([name, entry]);
+        } else if (!entry) {
+          if (st.known.has(name) || st.forceRemoved.has(name)) out.removed.push(name);
+          else if (!st.namespaced && st.explicit.has(name) && !st.absentNotified.has(name)) out.absent.push(name);
+        }
       }
     }
-    if (out.updates.length === 0 && out.absent.length === 0 && out.removed.length === 0) {
-      st.diffedSource = source;
-      st.diffedSerial = st.subsSerial;
-    }
+    st.diffedSource = source;
+    st.diffedSerial = st.subsSerial;
+    st.owed = out.removed.length > 0 ? new Set(out.removed) : NO_NAMES;
     return out;
   }
 
@@ -202,8 +266,10 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
       return { name, version: entry.version, resource: any };
     });
     for (const name of removed) {
-      if (st.known.delete(name) || st.forceRemoved.delete(name)) continue;
-      st.absentNotified.add(name);
+      const had = st.known.delete(name);
+      if (st.forceRemoved.delete(name) && !had) continue;
+      // A subscribed name now gone has been told: not again as "does not exist".
+      if (!had || st.explicit.has(name)) st.absentNotified.add(name);
     }
     const now = this.ctx.now();
     st.outstanding.set(nonce, { version, names: [...updates.map(([n]) => n), ...removed], at: now, ...(pushStart !== undefined ? { pushStart } : {}) });

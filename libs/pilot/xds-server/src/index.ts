@@ -33,6 +33,7 @@ export { type Clock, type DebounceOptions, type Debouncer, DEBOUNCE_DEFAULTS, de
 export { type CheckedSnapshot, type ConsistencyError, type ResourceRefs, checkConsistency, resourceRefs } from './consistency';
 export { type IstioId, type IstioProxyType, type ProxyInfo, ISTIO_PROXY_TYPES, parseIstioId, proxyFromNode } from './proxy-id';
 export { type ConnectionStatus, type NackRecord, type TypeStatus } from './status';
+export { VHDS_CONFIG, VHDS_METADATA_KEY, splitRoutes, vhdsNamespace, vhdsResourceName, vhdsSnapshot, wantsVhds } from './vhds';
 export { type XdsMetrics, prometheusXdsMetrics } from './metrics';
 export { XDS_ERROR_CODES, XdsError, type XdsErrorCode } from './errors';
 export {

@@ -20,7 +20,7 @@ export interface XdsMetrics {
 
 const shortType = (typeUrl: string) => {
   const n = typeUrl.slice(typeUrl.lastIndexOf('.') + 1);
-  return ({ Listener: 'lds', RouteConfiguration: 'rds', Cluster: 'cds', ClusterLoadAssignment: 'eds', Secret: 'sds' } as Record<string, string>)[n] ?? n;
+  return ({ Listener: 'lds', RouteConfiguration: 'rds', Cluster: 'cds', ClusterLoadAssignment: 'eds', Secret: 'sds', VirtualHost: 'vhds' } as Record<string, string>)[n] ?? n;
 };
 
 /** prom-client implementation (Istio's names: pilot_xds, pilot_xds_pushes, pilot_proxy_convergence_time, ...). */
