@@ -22,7 +22,7 @@ import type { Logger } from '@sextant/util';
 import { type AdsConnection, type ConnectionContext } from './connection';
 import { DeltaConnection } from './delta-stream';
 import { enableFramedWrites } from './framed-writes';
-import { encodeDiscoveryResponse } from './response-encoder';
+import { EncodedResponse, encodeDiscoveryResponse } from './response-encoder';
 import { sharedNamesDeserializer } from './request-names';
 import { XdsError } from './errors';
 import type { XdsMetrics } from './metrics';
@@ -114,7 +114,8 @@ export class AdsServer {
         new SotwConnection(ctx, call, 'sotw');
       },
       DeltaAggregatedResources: (call) => {
-        new DeltaConnection(ctx, call, 'delta');
+        enableFramedWrites(call);
+        new DeltaConnection(ctx, call as never, 'delta');
       },
     };
     // SotW responses go through the cached-Any encoder (same bytes, one copy per response); EncodedResponse
@@ -124,7 +125,14 @@ export class AdsServer {
     const generic = sotw.responseSerialize;
     // Requests: a repeated subscription (Envoy's EDS names in every ACK) is decoded once and shared (see request-names.ts).
     const requestDeserialize = sharedNamesDeserializer(sotw.requestDeserialize as (buf: Buffer) => { resourceNames: string[] });
-    const service = { ...def, StreamAggregatedResources: { ...sotw, requestDeserialize, responseSerialize: (v: unknown) => encodeDiscoveryResponse(v) ?? generic(v) } };
+    // Delta responses are EncodedResponses (shared body, own tail): serialized as body + tail off the framed path.
+    const delta = def['DeltaAggregatedResources']!;
+    const deltaGeneric = delta.responseSerialize;
+    const service = {
+      ...def,
+      StreamAggregatedResources: { ...sotw, requestDeserialize, responseSerialize: (v: unknown) => encodeDiscoveryResponse(v) ?? generic(v) },
+      DeltaAggregatedResources: { ...delta, responseSerialize: (v: unknown) => (v instanceof EncodedResponse ? v.bytes() : deltaGeneric(v)) },
+    };
     server.addService(service as unknown as grpc.ServiceDefinition, handlers);
   }
 

@@ -23,13 +23,15 @@
 // source it was in sync with and the new one is computed once per pair of
 // source objects (shared by every stream of a cache key) and filtered by
 // what this client has, instead of walking 1000 names on 2000 streams.
-import type { DeltaDiscoveryRequest__Output, DeltaDiscoveryResponse } from '@sextant/proto';
+import type { DeltaDiscoveryRequest__Output, PackedAny } from '@sextant/proto';
 import { TYPE_URL } from '@sextant/proto';
 import { AdsConnection } from './connection';
 import { resourceRefs } from './consistency';
 import type { PushRequest } from './push-request';
 import { EMPTY_RESOURCES, type TypeResources, type VersionedResource, packResource, typeVersion } from './snapshot';
 import { type NackRecord, type TypeStatus, iso } from './status';
+import { KnownVersions } from './known-versions';
+import { EncodedResponse, encodeDeltaBody, encodeDeltaTail } from './response-encoder';
 import { vhdsNamespace } from './vhds';
 
 interface Outstanding {
@@ -46,7 +48,7 @@ interface TypeState {
   explicit: Set<string>;
   subsSerial: number;
   /** What the client has: name -> version. */
-  known: Map<string, string>;
+  known: KnownVersions;
   absentNotified: Set<string>;
   force: Set<string>;
   forceRemoved: Set<string>;
@@ -72,6 +74,25 @@ interface Diff {
 }
 
 const MAX_OUTSTANDING = 64;
+/** Responses at least this large share their encoded body between streams sending the same resources of the same source. */
+const SHARED_BODY_MIN = 32;
+const bodies = new WeakMap<TypeResources, Map<string, Buffer>>();
+
+/** A delta response's body (version, resources, type), shared by streams that send the same names of the same source. */
+function deltaBody(source: TypeResources, version: string, typeUrl: string, updates: [string, VersionedResource][], resources: { name: string; version: string; resource: PackedAny }[]): Buffer {
+  const encode = () => encodeDeltaBody(version, resources.map((r, i) => ({ key: updates[i]![1], name: r.name, version: r.version, any: r.resource })), typeUrl);
+  if (updates.length < SHARED_BODY_MIN || source.size === 0) return encode();
+  let memo = bodies.get(source);
+  if (!memo) bodies.set(source, (memo = new Map()));
+  const key = `${typeUrl}\n${updates.map(([n, e]) => `${n}\u0000${e.version}`).join('\n')}`;
+  let body = memo.get(key);
+  if (!body) {
+    body = encode();
+    if (memo.size >= 8) memo.delete(memo.keys().next().value!);
+    memo.set(key, body);
+  }
+  return body;
+}
 const NO_NAMES: ReadonlySet<string> = new Set();
 
 interface SourceDiff {
@@ -97,7 +118,7 @@ function sourceDiff(from: TypeResources, to: TypeResources): SourceDiff {
   return out;
 }
 
-export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output, DeltaDiscoveryResponse> {
+export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output, EncodedResponse> {
   private readonly types = new Map<string, TypeState>();
 
   protected async onDiscoveryRequest(req: DeltaDiscoveryRequest__Output): Promise<void> {
@@ -105,7 +126,7 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
     let st = this.types.get(typeUrl);
     const first = st === undefined;
     if (!st) {
-      st = { wildcard: false, namespaced: typeUrl === TYPE_URL.virtualHost, explicit: new Set(), subsSerial: 0, known: new Map(), absentNotified: new Set(), force: new Set(), forceRemoved: new Set(), outstanding: new Map(), diffedSerial: -1, owed: NO_NAMES };
+      st = { wildcard: false, namespaced: typeUrl === TYPE_URL.virtualHost, explicit: new Set(), subsSerial: 0, known: new KnownVersions(), absentNotified: new Set(), force: new Set(), forceRemoved: new Set(), outstanding: new Map(), diffedSerial: -1, owed: NO_NAMES };
       this.types.set(typeUrl, st);
       for (const [name, version] of Object.entries(req.initialResourceVersions ?? {})) st.known.set(name, version);
     }
@@ -171,6 +192,8 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
   private subscribe(typeUrl: string, st: TypeState, req: DeltaDiscoveryRequest__Output, first: boolean): void {
     const subscribe = req.resourceNamesSubscribe;
     const unsubscribe = req.resourceNamesUnsubscribe;
+    // What the client holds may be a shared snapshot covered by its subscriptions: copy it before they change.
+    if (subscribe.length || unsubscribe.length) st.known.materialize();
     if (first && subscribe.length === 0 && unsubscribe.length === 0) st.wildcard = true;
     const source = this.current.get(typeUrl) ?? EMPTY_RESOURCES;
     for (const name of subscribe) {
@@ -181,6 +204,11 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
       st.explicit.add(name);
       st.absentNotified.delete(name);
       st.forceRemoved.delete(name);
+      if (st.namespaced && !source.has(name)) {
+        // A namespace: all its hosts go out, except (on a new stream) those the client listed at their current version.
+        if (!first) this.forgetNamespace(st, name);
+        continue;
+      }
       const upToDate = first && st.known.get(name) === source.get(name)?.version;
       if (!upToDate) st.force.add(name);
     }
@@ -199,9 +227,15 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
         else st.forceRemoved.add(name);
       } else {
         st.known.delete(name);
+        if (st.namespaced) this.forgetNamespace(st, name);
       }
     }
     if (subscribe.length || unsubscribe.length) st.subsSerial++;
+  }
+
+  /** The client drops (or will be sent again) every host of a namespace. */
+  private forgetNamespace(st: TypeState, ns: string): void {
+    for (const k of [...st.known.keys()]) if (vhdsNamespace(k) === ns) st.known.delete(k);
   }
 
   /** Whether the client wants `name` (wildcard, explicit, forced, or in a subscribed namespace). */
@@ -249,6 +283,10 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
     st.diffedSource = source;
     st.diffedSerial = st.subsSerial;
     st.owed = out.removed.length > 0 ? new Set(out.removed) : NO_NAMES;
+    if (out.updates.length === 0 && out.absent.length === 0 && out.removed.length === 0 && st.force.size === 0 && st.forceRemoved.size === 0) {
+      // In sync: the client holds exactly what it wants of the source; share the source instead of a copy.
+      st.known.rebase(source, st.wildcard ? undefined : (name) => st.explicit.has(name) || (st.namespaced && st.explicit.has(vhdsNamespace(name) ?? '')));
+    }
     return out;
   }
 
@@ -275,14 +313,8 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
     st.outstanding.set(nonce, { version, names: [...updates.map(([n]) => n), ...removed], at: now, ...(pushStart !== undefined ? { pushStart } : {}) });
     if (st.outstanding.size > MAX_OUTSTANDING) st.outstanding.delete(st.outstanding.keys().next().value!);
     st.lastSent = { version, nonce, at: now, acked: false, nacked: false };
-    const res: DeltaDiscoveryResponse = {
-      systemVersionInfo: version,
-      typeUrl,
-      nonce,
-      resources,
-      removedResources: removed,
-      ...(this.ctx.controlPlaneId ? { controlPlane: { identifier: this.ctx.controlPlaneId } } : {}),
-    };
+    const body = deltaBody(source, version, typeUrl, updates, resources);
+    const res = new EncodedResponse(body, encodeDeltaTail(nonce, removed, this.ctx.controlPlaneId), version, typeUrl, nonce);
     if (await this.send(res)) {
       this.ctx.metrics.pushed?.(typeUrl, { resources: resources.length, removed: removed.length, bytes });
       this.log.debug({ typeUrl, nonce, resources: resources.length, removed: removed.length }, 'sent delta');

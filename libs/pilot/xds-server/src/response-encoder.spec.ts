@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TYPE_URL, adsServiceDefinition, packAny } from '@sextant/proto';
-import { encodeDiscoveryResponse } from './response-encoder';
+import { encodeDeltaBody, encodeDeltaTail, encodeDiscoveryResponse } from './response-encoder';
 
+const service = adsServiceDefinition().service as unknown as Record<string, { responseSerialize(v: unknown): Buffer; responseDeserialize(b: Buffer): unknown }>;
 const generic = (adsServiceDefinition().service as unknown as Record<string, { responseSerialize(v: unknown): Buffer }>)['StreamAggregatedResources']!.responseSerialize;
 const cluster = (name: string) => packAny(TYPE_URL.cluster, { name, type: 'EDS', connectTimeout: { seconds: '1', nanos: 0 } });
 
@@ -24,5 +25,29 @@ describe('encodeDiscoveryResponse', () => {
     expect(encodeDiscoveryResponse({ resources: [{ typeUrl: 'x', value: Buffer.alloc(1) }] })).toBeUndefined();
     expect(encodeDiscoveryResponse({ nonce: 7 })).toBeUndefined();
     expect(encodeDiscoveryResponse(null)).toBeUndefined();
+  });
+});
+
+describe('delta response encoding', () => {
+  it('body + tail decode as the generic delta response with the same fields', () => {
+    const a = cluster('a');
+    const b = cluster('b');
+    const keyA = {};
+    const body = encodeDeltaBody('sys-1', [
+      { key: keyA, name: 'a', version: 'va', any: a },
+      { key: {}, name: 'b', version: 'vb', any: b },
+    ], TYPE_URL.cluster);
+    const bytes = Buffer.concat([body, encodeDeltaTail('n-9', ['gone-1', 'gone-2'], 'pilot@x')]);
+    const delta = service['DeltaAggregatedResources']!;
+    const decoded = delta.responseDeserialize(bytes) as { systemVersionInfo: string; typeUrl: string; nonce: string; removedResources: string[]; controlPlane: { identifier: string }; resources: { name: string; version: string; resource: { value: Buffer } }[] };
+    expect(decoded).toMatchObject({ systemVersionInfo: 'sys-1', typeUrl: TYPE_URL.cluster, nonce: 'n-9', removedResources: ['gone-1', 'gone-2'], controlPlane: { identifier: 'pilot@x' } });
+    expect(decoded.resources.map((r) => [r.name, r.version])).toEqual([['a', 'va'], ['b', 'vb']]);
+    expect(Buffer.from(decoded.resources[0]!.resource.value).equals(a.value)).toBe(true);
+    // The same bytes as the generic serializer for the same response.
+    const same = { systemVersionInfo: 'sys-1', resources: [{ version: 'va', resource: a, name: 'a' }, { version: 'vb', resource: b, name: 'b' }], typeUrl: TYPE_URL.cluster, nonce: 'n-9', removedResources: ['gone-1', 'gone-2'], controlPlane: { identifier: 'pilot@x' } };
+    expect(bytes.equals(delta.responseSerialize(same))).toBe(true);
+    // A renamed or re-versioned entry of the same resource object is encoded again.
+    const again = encodeDeltaBody('sys-1', [{ key: keyA, name: 'a2', version: 'va', any: a }], TYPE_URL.cluster);
+    expect((delta.responseDeserialize(Buffer.concat([again, encodeDeltaTail('n', [])])) as { resources: { name: string }[] }).resources[0]!.name).toBe('a2');
   });
 });
