@@ -13,15 +13,22 @@ export interface ReportInput {
   pinned: boolean;
   /** What the baseline bundle is (set when the run compared against one). */
   baselineLabel?: string;
-  results: { scenario: 'scoped' | 'full'; summary: Record<string, number>; runs: Run[]; baseline?: { summary: Record<string, number>; runs: Run[] } }[];
+  results: { scenario: 'scoped' | 'full'; protocol?: string; summary: Record<string, number>; runs: Run[]; baseline?: { protocol?: string; summary: Record<string, number>; runs: Run[] } }[];
 }
 
 const ok = (v: boolean) => (v ? 'met' : '**missed**');
 
+const PROTOCOL_TEXT: Record<string, string> = {
+  delta: 'Delta ADS with VHDS',
+  'delta-novhds': 'Delta ADS, whole route tables',
+  sotw: 'SotW ADS',
+};
+const protocolText = (p: string | undefined) => PROTOCOL_TEXT[p ?? 'sotw'] ?? p ?? 'SotW ADS';
+
 function scenarioText(scenario: 'scoped' | 'full', r: ReportInput): string {
   return scenario === 'scoped'
     ? `**scoped**: each of the ${r.namespaces} application namespaces has a Sidecar resource (egress \`./*\` and \`common/*\`), Istio's advice for meshes this size; ${Math.round(r.services / 20)} services live in \`common\`, the changed VirtualService among them, so every sidecar receives the change; a sidecar sees about ${Math.round(r.services / 20 + (r.services - r.services / 20) / r.namespaces)} services`
-    : `**full mesh**: no Sidecar resources; every sidecar sees all ${r.services} services, so RouteConfiguration \`8080\` holds ${r.services} virtual hosts and every change resends it to every sidecar (the worst case)`;
+    : `**full mesh**: no Sidecar resources; every sidecar sees all ${r.services} services, so RouteConfiguration \`8080\` holds ${r.services} virtual hosts; without VHDS every change resends it to every sidecar (the worst case), with VHDS the changed virtual host alone goes out`;
 }
 
 const cpuText = (x: Record<string, number>) =>
@@ -34,13 +41,13 @@ const runsTable = (runs: Run[]) => `| change | p50 ms | p99 ms | max ms | Pilot 
 ${runs.map((x, i) => `| ${i + 1}${x.kind ? ` (${KIND[x.kind]})` : ''} | ${x.p50} | ${x.p99} | ${x.max} | ${x.cpu.toFixed(2)} | ${x.clientCpu.toFixed(2)} | ${x.responses} (${Object.entries(x.types).map(([t, n]) => `${t} ${n}`).join(', ')}) |`).join('\n')}`;
 
 const facts = (r: ReportInput, s: Record<string, number>) => `- Pilot ready with ${r.services} services ${s['readyMs']} ms after start; all ${r.clients} sidecars synced (CDS, EDS, LDS, RDS ACKed) in ${s['syncMs']} ms (${s['syncCpu']!.toFixed(1)} Pilot CPU-s).
-- Response sizes per sidecar: CDS ${s['cdsKb']} KB, RDS ${s['rdsKb']} KB; distinct translations (cache entries) ${s['cacheEntries']}; connected streams (pilot_xds) ${s['connected']}; stream errors ${s['errors']}.
+- Response sizes per sidecar (mean over the run): CDS ${s['cdsKb']} KB, RDS ${s['rdsKb']} KB${s['vhdsBytes'] ? `, VirtualHost ${s['vhdsBytes'] >= 10240 ? `${Math.round(s['vhdsBytes'] / 1024)} KB` : `${s['vhdsBytes']} bytes`}` : ''}; distinct translations (cache entries) ${s['cacheEntries']}; connected streams (pilot_xds) ${s['connected']}; stream errors ${s['errors']}.
 - Pilot RSS after the changes ${s['rssAfter']!.toFixed(0)} MB; load average (1 min) ${s['loadStart']?.toFixed(1) ?? '?'} at the start of this scenario, ${s['loadEnd']?.toFixed(1) ?? '?'} at its end.`;
 
 export function markdown(r: ReportInput): string {
   const compare = r.baselineLabel !== undefined;
-  const rows = r.results.map(({ scenario, summary: s, baseline }) => {
-    const name = scenario === 'scoped' ? 'scoped (Sidecar per namespace)' : 'full mesh (no Sidecar)';
+  const rows = r.results.map(({ scenario, protocol, summary: s, baseline }) => {
+    const name = `${scenario === 'scoped' ? 'scoped (Sidecar per namespace)' : 'full mesh (no Sidecar)'}, ${protocolText(protocol)}${compare && baseline?.protocol && baseline.protocol !== protocol ? ` (before: ${protocolText(baseline.protocol)})` : ''}`;
     const b = baseline?.summary;
     const before = (text: (x: Record<string, number>) => string) => (compare ? ` ${b ? text(b) : '—'} |` : '');
     return [
@@ -54,7 +61,7 @@ export function markdown(r: ReportInput): string {
       `| ${name}: Pilot CPU per change (VirtualService${s['epCpuPerChange'] !== undefined ? ' / endpoint' : ''}); idle with ${r.clients} streams | ${cpuText(s)} |${before(cpuText)} — | | istiod: 1 vCPU |`,
     ].join('\n');
   });
-  const details = r.results.map(({ scenario, summary: s, runs, baseline }) => `### ${scenario === 'scoped' ? 'Scoped' : 'Full mesh'}
+  const details = r.results.map(({ scenario, protocol, summary: s, runs, baseline }) => `### ${scenario === 'scoped' ? 'Scoped' : 'Full mesh'}, ${protocolText(protocol)}
 
 ${scenarioText(scenario, r)}.
 
@@ -62,7 +69,7 @@ ${facts(r, s)}
 
 ${runsTable(runs)}
 ${baseline ? `
-Before (${r.baselineLabel}), run just before in the same invocation:
+Before (${r.baselineLabel}; clients: ${protocolText(baseline.protocol)}), run just before in the same invocation:
 
 ${facts(r, baseline.summary)}
 
@@ -71,14 +78,18 @@ ${runsTable(baseline.runs)}
   return `\`tools/bench/pilot-scale.ts\`; run: \`node tools/build.mjs pilot && npx tsx --tsconfig tsconfig.base.json tools/bench/pilot-scale.ts\`
 (\`--scenario scoped|full|both\`, \`--services\`, \`--clients\`, \`--changes\`, \`--cpu-prof DIR\`, \`--baseline OTHER/main.js\` to run an
 earlier build first in each scenario and report both, \`--baseline-label TEXT\`, \`--bundle PATH\` (default dist/apps/pilot/main.js), \`--endpoint-changes N\`, \`--pilot-flags "NODE FLAGS"\` for both Pilots (\`--baseline-pilot-flags\` for the baseline alone),
+\`--protocol delta|sotw|delta-novhds\` for the clients (default delta) and \`--baseline-protocol\` for the baseline run (with \`--baseline\` the same bundle, this compares two protocols),
 \`--out FILE\`: the part of the page between its bench-output markers is replaced, the hand-written rounds below it are kept).
 
 **Mesh**: ${r.services} services (ServiceEntries, MESH_INTERNAL, STATIC, one HTTP port 8080, two endpoints each) over ${r.namespaces} namespaces;
 one in ten with a DestinationRule (2 subsets) and a VirtualService (header match + weighted split).
-**Clients**: ${r.clients} simulated Envoy sidecars (\`tools/bench/pilot-clients.ts\`, a separate process): SotW ADS streams on raw
+**Clients**: ${r.clients} simulated Envoy sidecars in a separate process. With **Delta ADS and VHDS** (\`tools/bench/pilot-delta-clients.ts\`, how
+Sextant's sidecars speak to Pilot): Envoy's \`DELTA_GRPC\` ADS, wildcard CDS and LDS, EDS and RDS for the names those carry, and a VirtualHost
+subscription to each route configuration that says \`vhds\` (its name as a namespace), node metadata \`SEXTANT_VHDS=true\`; each stream
+keeps the names and versions it holds and (un)subscribes as they change. With **SotW** (\`tools/bench/pilot-clients.ts\`, how Istio's sidecars speak): SotW ADS streams on raw
 node:http2 connections (\`raw-ads-stream.ts\`; 40 connections of 50 streams, where real sidecars have one each), requests encoded with the loaded
 AggregatedDiscoveryService definition, distinct node ids and IPs, ${r.clients / r.namespaces} per namespace; wildcard CDS and LDS, then EDS and RDS for
-the names those carry; every response ACKed with its version and nonce, as Envoy does; HTTP/2 windows of 16 MiB (Envoy's
+the names those carry. Both: every response ACKed with its version and nonce, as Envoy does; HTTP/2 windows of 16 MiB (Envoy's
 default is 256 MiB). Responses are read in the chunks they arrive in (version, type and nonce; resources decoded only for
 CDS/LDS names, once per version): 2000 sidecars share one core, and a real Envoy's decoding happens on its own.
 **Measured**: from writing a change to the \`sextant_config\` bucket (as Galley does) to each sidecar's last ACK of what

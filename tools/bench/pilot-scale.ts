@@ -1,8 +1,9 @@
 #!/usr/bin/env -S npx tsx --tsconfig tsconfig.base.json
 // Pilot scale benchmark: a mesh of 1000 services (ServiceEntries with two
 // endpoints each, 10% with a DestinationRule and a VirtualService) and 2000
-// simulated Envoy sidecars (pilot-clients.ts, a separate process of raw SotW
-// ADS streams that ACK like Envoy). Measures, for a VirtualService change and
+// simulated Envoy sidecars (a separate process of raw ADS streams that ACK
+// like Envoy: Delta with VHDS, pilot-delta-clients.ts, as Sextant's sidecars
+// speak it; or SotW, pilot-clients.ts, as Istio's do). Measures, for a VirtualService change and
 // for an endpoint change (one ServiceEntry endpoint moves), the time from the
 // write to the config bucket to each sidecar's last ACK
 // (p50/p99/max over all sidecars), Pilot's RSS and CPU; next to DESIGN.md §6
@@ -11,7 +12,7 @@
 // sees every service).
 //
 //   node tools/build.mjs pilot
-//   npx tsx --tsconfig tsconfig.base.json tools/bench/pilot-scale.ts [--services 1000] [--clients 2000] [--changes 5] [--endpoint-changes 5] [--out docs/benchmarks/pilot.md] [--cpu-prof DIR] [--baseline OTHER/main.js] [--pilot-flags "NODE FLAGS"]
+//   npx tsx --tsconfig tsconfig.base.json tools/bench/pilot-scale.ts [--protocol delta|sotw|delta-novhds] [--baseline-protocol P] [--services 1000] [--clients 2000] [--changes 5] [--endpoint-changes 5] [--out docs/benchmarks/pilot.md] [--cpu-prof DIR] [--baseline OTHER/main.js] [--pilot-flags "NODE FLAGS"]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -47,6 +48,12 @@ const BASELINE_LABEL = arg('baseline-label', 'baseline');
 const PILOT_FLAGS = arg('pilot-flags', '').split(' ').filter(Boolean);
 /** Node flags for the baseline Pilot alone (default: --pilot-flags); e.g. the same bundle with and without a V8 flag. */
 const BASELINE_FLAGS = argv.includes('--baseline-pilot-flags') ? arg('baseline-pilot-flags', '').split(' ').filter(Boolean) : PILOT_FLAGS;
+/** How the simulated sidecars speak ADS: sotw (pilot-clients.ts), delta (pilot-delta-clients.ts, with VHDS), delta-novhds (delta, whole route tables). */
+type Protocol = 'sotw' | 'delta' | 'delta-novhds';
+const PROTOCOL = arg('protocol', 'delta') as Protocol;
+/** The baseline run's client protocol (default: --protocol): with --baseline the same bundle and another protocol compares the two. */
+const BASELINE_PROTOCOL = arg('baseline-protocol', PROTOCOL) as Protocol;
+for (const p of [PROTOCOL, BASELINE_PROTOCOL]) if (!['sotw', 'delta', 'delta-novhds'].includes(p)) throw new Error(`--protocol must be sotw, delta or delta-novhds, got ${p}`);
 const CPU_PROF = argv.includes('--cpu-prof') ? resolve(arg('cpu-prof', join(tmpdir(), 'pilot-prof'))) : undefined;
 /** Pilot's log (warnings and errors) of the last scenario run. */
 const PILOT_LOG = resolve(arg('pilot-log', join(tmpdir(), 'pilot-scale-pilot.log')));
@@ -139,13 +146,14 @@ function kindSummary(runs: Run[], kind: ChangeKind, prefix: string): Record<stri
 
 export interface ScenarioResult {
   scenario: Scenario;
+  protocol: Protocol;
   summary: Record<string, number>;
   runs: Run[];
   /** The same scenario with the --baseline bundle, run just before. */
-  baseline?: { summary: Record<string, number>; runs: Run[] };
+  baseline?: { protocol: Protocol; summary: Record<string, number>; runs: Run[] };
 }
 
-async function runScenario(scenario: Scenario, bundle: string, flags: string[] = PILOT_FLAGS): Promise<ScenarioResult> {
+async function runScenario(scenario: Scenario, bundle: string, flags: string[] = PILOT_FLAGS, protocol: Protocol = PROTOCOL): Promise<ScenarioResult> {
   const { docs, virtualService, serviceEntry } = mesh(scenario);
   if (!existsSync(bundle)) throw new Error(`no Pilot bundle at ${bundle} (build Pilot first: node tools/build.mjs pilot)`);
   const loadStart = loadavg()[0]!;
@@ -177,9 +185,9 @@ async function runScenario(scenario: Scenario, bundle: string, flags: string[] =
       what: 'Pilot to know every service',
     });
     const readyMs = Date.now() - t0;
-    log(`Pilot ready with ${SERVICES} services in ${readyMs} ms; starting ${CLIENTS} simulated sidecars`);
+    log(`Pilot ready with ${SERVICES} services in ${readyMs} ms; starting ${CLIENTS} simulated sidecars (${protocol})`);
 
-    const clientArgs = [...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(CPU_PROF, 'sidecars')] : []), '--import', 'tsx', join(root, 'tools/bench/pilot-clients.ts'), '--address', `127.0.0.1:${xds}`, '--streams', String(CLIENTS), '--namespaces', String(NAMESPACES)];
+    const clientArgs = [...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(CPU_PROF, 'sidecars')] : []), '--import', 'tsx', join(root, `tools/bench/${protocol === 'sotw' ? 'pilot-clients.ts' : 'pilot-delta-clients.ts'}`), '--address', `127.0.0.1:${xds}`, '--streams', String(CLIENTS), '--namespaces', String(NAMESPACES), ...(protocol === 'delta-novhds' ? ['--vhds', 'false'] : [])];
     const clientCmd = canPin ? ['taskset', ['-c', '1', process.execPath, ...clientArgs]] : [process.execPath, clientArgs];
     clients = spawn(clientCmd[0] as string, clientCmd[1] as string[], { env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.base.json') }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const messages: { op: string; streams?: StreamReport[]; message?: string }[] = [];
@@ -242,7 +250,7 @@ async function runScenario(scenario: Scenario, bundle: string, flags: string[] =
         if (streams.every((s) => s.lastAckAt > 0) && Date.now() - stableSince > 1_500) break;
       }
       const ps = (await (await fetch(`${adminUrl}/debug/push_status`)).json()) as { pushes: { at: string; debounceMs: number; buildMs: number }[]; convergence: Record<string, { p50Ms: number; p99Ms: number }> };
-      log(`  push built ${Date.parse(ps.pushes[0]!.at) - changeAt} ms after the write (debounce ${ps.pushes[0]!.debounceMs} ms, build ${ps.pushes[0]!.buildMs} ms); Pilot-side convergence ${JSON.stringify(ps.convergence[step.kind === 'vs' ? 'rds' : 'eds'])}`);
+      log(`  push built ${Date.parse(ps.pushes[0]!.at) - changeAt} ms after the write (debounce ${ps.pushes[0]!.debounceMs} ms, build ${ps.pushes[0]!.buildMs} ms); Pilot-side convergence ${JSON.stringify(ps.convergence[step.kind === 'vs' ? (protocol === 'delta' ? 'vhds' : 'rds') : 'eds'])}`);
       const cpu = cpuSeconds(pilotPid) - cpu0;
       const clientCpu = cpuSeconds(clients.pid!) - clientCpu0;
       const window = (Date.now() - changeAt) / 1000;
@@ -262,7 +270,7 @@ async function runScenario(scenario: Scenario, bundle: string, flags: string[] =
     log(`after the changes: Pilot memory (MB) ${JSON.stringify(pushStatus.memory)}`);
     const connected = Number(/^pilot_xds\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? 0);
     const metric = (name: string, type: string) => Number(new RegExp(`^${name}\\{type="${type}"[^}]*\\} ([0-9.e+]+)`, 'm').exec(metrics)?.[1] ?? 0);
-    const bytesPerResponse = Object.fromEntries(['cds', 'eds', 'lds', 'rds'].map((t) => [t, Math.round(metric('pilot_xds_config_size_bytes_total', t) / Math.max(1, metric('pilot_xds_pushes', t)))]));
+    const bytesPerResponse = Object.fromEntries(['cds', 'eds', 'lds', 'rds', 'vhds'].map((t) => [t, Math.round(metric('pilot_xds_config_size_bytes_total', t) / Math.max(1, metric('pilot_xds_pushes', t)))]));
     log(`bytes per response: ${JSON.stringify(bytesPerResponse)}`);
 
     const summary = {
@@ -278,13 +286,14 @@ async function runScenario(scenario: Scenario, bundle: string, flags: string[] =
       connected,
       cacheEntries: pushStatus.cache.entries,
       rdsKb: Math.round(bytesPerResponse['rds']! / 1024),
+      vhdsBytes: bytesPerResponse['vhds']!,
       cdsKb: Math.round(bytesPerResponse['cds']! / 1024),
       errors,
       loadStart,
       loadEnd: loadavg()[0]!,
     };
     log(JSON.stringify(summary));
-    return { scenario, summary, runs: runs.map(({ latencies: _, ...r }) => r) };
+    return { scenario, protocol, summary, runs: runs.map(({ latencies: _, ...r }) => r) };
   } finally {
     stopping = true;
     clients?.send({ op: 'stop' });
@@ -309,11 +318,11 @@ async function main(): Promise<void> {
     let baseline: ScenarioResult | undefined;
     if (BASELINE) {
       log(`scenario ${scenario}: baseline bundle ${BASELINE}`);
-      baseline = await runScenario(scenario, BASELINE, BASELINE_FLAGS);
+      baseline = await runScenario(scenario, BASELINE, BASELINE_FLAGS, BASELINE_PROTOCOL);
       log(`scenario ${scenario}: current bundle ${current}`);
     }
     const result = await runScenario(scenario, current);
-    results.push(baseline ? { ...result, baseline: { summary: baseline.summary, runs: baseline.runs } } : result);
+    results.push(baseline ? { ...result, baseline: { protocol: baseline.protocol, summary: baseline.summary, runs: baseline.runs } } : result);
   }
   const input = { services: SERVICES, clients: CLIENTS, namespaces: NAMESPACES, changes: CHANGES, endpointChanges: ENDPOINT_CHANGES, pinned: canPin, results, ...(BASELINE ? { baselineLabel: BASELINE_LABEL } : {}) };
   // Hand-written parts of the page (rounds, analysis) stay; the bench's own part is replaced.

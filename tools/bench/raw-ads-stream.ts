@@ -131,7 +131,12 @@ export class RawAdsConnection {
 
   /** Opens a StreamAggregatedResources call; `onResponse` gets each response, `onError` a failed call. */
   open(onResponse: (res: LeanResponse) => void, onError: (err: Error) => void): RawStream {
-    const stream = this.session.request({ ':method': 'POST', ':path': PATH, 'content-type': 'application/grpc', te: 'trailers' });
+    return this.openRaw(PATH, (chunks) => onResponse(leanResponse(chunks)), onError);
+  }
+
+  /** Opens a call on `path`; `onMessage` gets each response message as the chunks it arrived in. */
+  openRaw(path: string, onMessage: (chunks: Buffer[]) => void, onError: (err: Error) => void): RawStream {
+    const stream = this.session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
     let header = Buffer.alloc(0);
     let remaining = -1;
     let chunks: Buffer[] = [];
@@ -154,7 +159,7 @@ export class RawAdsConnection {
         remaining -= take;
         if (remaining === 0) {
           remaining = -1;
-          onResponse(leanResponse(chunks));
+          onMessage(chunks);
         }
       }
     });

@@ -1,8 +1,10 @@
 // The immutable view of configuration the data plane runs on, and the
 // warming rules that decide which accepted resource versions are in it:
 // an EDS cluster is active once its endpoints arrived, a route configuration
-// once the clusters it names are active, a listener once its route
-// configurations are active. Until then the previous version (if any) stays
+// once the clusters it names are active (with VHDS, also once it has a host:
+// hosts are resources of their own, each warm once its clusters are, merged
+// into their route configuration), a listener once its route configurations
+// are active. Until then the previous version (if any) stays
 // active; after the warming timeout the new version goes in regardless.
 import type { ClusterConfig, LoadAssignment, SecretConfig } from './cluster-types';
 import type { HttpConnectionManagerConfig, ListenerConfig } from './listener-types';
@@ -41,7 +43,35 @@ export type ResourceTable<K extends ResourceKind> = Map<string, StoredResource<K
 export type AcceptedResources = { [K in ResourceKind]: ResourceTable<K> };
 
 export function emptyTables(): AcceptedResources {
-  return { listener: new Map(), route: new Map(), cluster: new Map(), endpoint: new Map(), secret: new Map() };
+  return { listener: new Map(), route: new Map(), vhost: new Map(), cluster: new Map(), endpoint: new Map(), secret: new Map() };
+}
+
+/** The route configuration (namespace) of a VHDS resource name `<route configuration>/<host>`: the part before the last "/". */
+export function vhostNamespace(name: string): string | undefined {
+  const i = name.lastIndexOf('/');
+  return i > 0 ? name.slice(0, i) : undefined;
+}
+
+/** Route configurations whose hosts come by VHDS (their names are the VHDS subscriptions). */
+export function vhdsRouteNames(routes: ResourceTable<'route'>): Set<string> {
+  const out = new Set<string>();
+  for (const [name, r] of routes) if (r.value.vhds) out.add(name);
+  return out;
+}
+
+const merged = new WeakMap<StoredResource<'route'>, { hosts: StoredResource<'vhost'>[]; value: RouteConfig }>();
+
+/**
+ * A VHDS route configuration with its active hosts after its own, sorted by
+ * name; the same object while neither changes (the data plane recompiles a
+ * route table only when its object changes).
+ */
+function withHosts(rc: StoredResource<'route'>, hosts: StoredResource<'vhost'>[]): RouteConfig {
+  const known = merged.get(rc);
+  if (known && known.hosts.length === hosts.length && known.hosts.every((h, i) => h === hosts[i])) return known.value;
+  const value: RouteConfig = { ...rc.value, virtualHosts: [...rc.value.virtualHosts, ...hosts.map((h) => h.value)] };
+  merged.set(rc, { hosts, value });
+  return value;
 }
 
 /** Cluster names a route configuration sends traffic to (cluster_header targets excluded). */
@@ -115,8 +145,22 @@ export function assembleSnapshot(accepted: AcceptedResources, previous: Accepted
   for (const [name, c] of accepted.cluster) {
     pick('cluster', name, c, c.value.discovery !== 'EDS' || accepted.endpoint.has(c.value.edsServiceName));
   }
+  // VHDS hosts warm like routes (their clusters active); a VHDS route configuration once it has a host.
+  const hostsOf = new Map<string, StoredResource<'vhost'>[]>();
+  for (const [name, h] of accepted.vhost) {
+    const hostClusters = clustersOfRoute({ virtualHosts: [h.value], mirrors: [] } as unknown as RouteConfig);
+    pick('vhost', name, h, hostClusters.every((c) => active.cluster.has(c)));
+  }
+  for (const [name, h] of [...active.vhost].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    const ns = vhostNamespace(name);
+    if (ns === undefined) continue;
+    let list = hostsOf.get(ns);
+    if (!list) hostsOf.set(ns, (list = []));
+    list.push(h);
+  }
   for (const [name, r] of accepted.route) {
-    pick('route', name, r, clustersOfRoute(r.value).every((c) => active.cluster.has(c)));
+    const hostsReady = !r.value.vhds || (hostsOf.get(name)?.length ?? 0) > 0;
+    pick('route', name, r, hostsReady && clustersOfRoute(r.value).every((c) => active.cluster.has(c)));
   }
   for (const [name, l] of accepted.listener) {
     const warm = routeNamesOfListener(l.value).every((r) => active.route.has(r)) && clustersOfListener(l.value).every((c) => active.cluster.has(c));
@@ -126,7 +170,7 @@ export function assembleSnapshot(accepted: AcceptedResources, previous: Accepted
   const snapshot: ConfigSnapshot = {
     version,
     listeners: values(active.listener),
-    routes: values(active.route),
+    routes: new Map([...active.route].map(([n, e]) => [n, e.value.vhds ? withHosts(e, hostsOf.get(n) ?? []) : e.value] as [string, RouteConfig])),
     clusters: values(active.cluster),
     endpoints: values(active.endpoint),
     secrets: values(active.secret),

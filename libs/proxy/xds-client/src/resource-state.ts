@@ -7,6 +7,8 @@ import {
   assembleSnapshot,
   emptyTables,
   routeNamesOfListener,
+  vhdsRouteNames,
+  vhostNamespace,
   EMPTY_CONFIG,
   type AcceptedResources,
   type AssembleResult,
@@ -32,6 +34,7 @@ export class ResourceState {
   readonly rejected: { [K in ResourceKind]: Map<string, RejectedResource> } = {
     listener: new Map(),
     route: new Map(),
+    vhost: new Map(),
     cluster: new Map(),
     endpoint: new Map(),
     secret: new Map(),
@@ -106,10 +109,16 @@ export class ResourceState {
     return errors;
   }
 
-  /** Drops resources of a by-name type that are no longer wanted. */
+  /** Drops resources of a by-name type that are no longer wanted (VHDS hosts: by their route configuration). */
   retain(kind: ResourceKind, wanted: ReadonlySet<string>): void {
-    for (const name of [...this.accepted[kind].keys()]) if (!wanted.has(name)) this.accepted[kind].delete(name);
-    for (const name of [...this.rejected[kind].keys()]) if (!wanted.has(name)) this.rejected[kind].delete(name);
+    const keep = kind === 'vhost' ? (name: string) => wanted.has(vhostNamespace(name) ?? '') : (name: string) => wanted.has(name);
+    for (const name of [...this.accepted[kind].keys()]) if (!keep(name)) this.accepted[kind].delete(name);
+    for (const name of [...this.rejected[kind].keys()]) if (!keep(name)) this.rejected[kind].delete(name);
+  }
+
+  /** Route configurations whose hosts come by VHDS (the VirtualHost subscription, as namespaces). */
+  wantedVhosts(): Set<string> {
+    return vhdsRouteNames(this.accepted.route);
   }
 
   /** Route configuration names the accepted listeners need (RDS subscription). */

@@ -2,22 +2,24 @@
 // to it by wildcard, and its decoder. The map from type URL to decoder is
 // built here and nowhere else.
 import { decodeMessage, TYPE_URL } from '@sextant/proto';
-import type { ClusterLoadAssignment__Output, Cluster__Output, Listener__Output, RouteConfiguration__Output, Secret__Output } from '@sextant/proto';
+import type { ClusterLoadAssignment__Output, Cluster__Output, Listener__Output, RouteConfiguration__Output, Secret__Output, VirtualHost__Output } from '@sextant/proto';
 import type { ClusterConfig, LoadAssignment, SecretConfig } from './cluster-types';
 import { decodeCluster } from './cluster-decoder';
 import { anyTypeUrl, type AnyLike, type Decoded } from './decode-support';
 import { decodeClusterLoadAssignment } from './endpoint-decoder';
 import { decodeListener } from './listener-decoder';
 import type { ListenerConfig } from './listener-types';
-import { decodeRouteConfiguration } from './route-decoder';
-import type { RouteConfig } from './route-types';
+import { decodeRouteConfiguration, decodeVirtualHostResource } from './route-decoder';
+import type { RouteConfig, VirtualHostConfig } from './route-types';
 import { decodeSecret } from './secret-decoder';
 
-export type ResourceKind = 'listener' | 'route' | 'cluster' | 'endpoint' | 'secret';
+/** vhost: VHDS virtual hosts (Delta only), named `<route configuration>/<host>`, merged into their route configuration. */
+export type ResourceKind = 'listener' | 'route' | 'vhost' | 'cluster' | 'endpoint' | 'secret';
 
 export interface ResourceValueMap {
   listener: ListenerConfig;
   route: RouteConfig;
+  vhost: VirtualHostConfig;
   cluster: ClusterConfig;
   endpoint: LoadAssignment;
   secret: SecretConfig;
@@ -28,7 +30,7 @@ export interface ResourceType<K extends ResourceKind = ResourceKind> {
   typeUrl: string;
   /** LDS and CDS: the proxy asks for everything; RDS, EDS and SDS: by name. */
   wildcard: boolean;
-  /** Short name used in stats and logs (lds, rds, cds, eds, sds). */
+  /** Short name used in stats and logs (lds, rds, vhds, cds, eds, sds). */
   short: string;
   decodeBytes(bytes: Uint8Array): { name: string; result: Decoded<ResourceValueMap[K]> };
 }
@@ -58,11 +60,12 @@ export const RESOURCE_TYPES: { readonly [K in ResourceKind]: ResourceType<K> } =
   endpoint: type('endpoint', TYPE_URL.endpoint, false, 'eds', (m: ClusterLoadAssignment__Output) => m.clusterName, decodeClusterLoadAssignment),
   listener: type('listener', TYPE_URL.listener, true, 'lds', (m: Listener__Output) => m.name, decodeListener),
   route: type('route', TYPE_URL.route, false, 'rds', (m: RouteConfiguration__Output) => m.name, decodeRouteConfiguration),
+  vhost: type('vhost', TYPE_URL.virtualHost, false, 'vhds', (m: VirtualHost__Output) => m.name, decodeVirtualHostResource),
   secret: type('secret', TYPE_URL.secret, false, 'sds', (m: Secret__Output) => m.name, decodeSecret),
 };
 
 /** Subscription order on a new stream, as Envoy does it: clusters before listeners. */
-export const KIND_ORDER: readonly ResourceKind[] = ['cluster', 'endpoint', 'listener', 'route', 'secret'];
+export const KIND_ORDER: readonly ResourceKind[] = ['cluster', 'endpoint', 'listener', 'route', 'vhost', 'secret'];
 
 export function typeForUrl(typeUrl: string): ResourceType | undefined {
   return KIND_ORDER.map((k) => RESOURCE_TYPES[k] as ResourceType).find((t) => t.typeUrl === typeUrl);

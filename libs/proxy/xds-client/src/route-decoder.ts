@@ -10,13 +10,26 @@ const DEFAULT_MAX_DIRECT_BODY = 4096;
 
 export function decodeRouteConfiguration(msg: RouteConfiguration__Output): Decoded<RouteConfig> {
   const issues = new Issues();
-  const value = decodeRouteConfigurationInto(msg, `RouteConfiguration[${msg.name}]`, issues);
+  const value = decodeRouteConfigurationInto(msg, `RouteConfiguration[${msg.name}]`, issues, true);
   return issues.result(value);
 }
 
-/** Also used for an HCM's inline route_config. */
-export function decodeRouteConfigurationInto(msg: RouteConfiguration__Output, path: string, issues: Issues): RouteConfig {
-  if (msg.vhds) issues.error(`${path}.vhds`, 'on-demand virtual hosts (VHDS) are not supported');
+/**
+ * A VHDS VirtualHost resource (named `<route configuration>/<host>`, as
+ * Envoy requires), decoded as its route configuration's hosts are.
+ */
+export function decodeVirtualHostResource(msg: VirtualHost__Output): Decoded<VirtualHostConfig> {
+  const issues = new Issues();
+  const path = `VirtualHost[${msg.name}]`;
+  if (!msg.name.includes('/')) issues.error(`${path}.name`, 'a VHDS virtual host is named <route configuration>/<host>');
+  const value = decodeVirtualHost(msg, path, issues, DEFAULT_MAX_DIRECT_BODY);
+  return issues.result(value);
+}
+
+/** Also used for an HCM's inline route_config (where VHDS cannot be: `rds` may). */
+export function decodeRouteConfigurationInto(msg: RouteConfiguration__Output, path: string, issues: Issues, rds = false): RouteConfig {
+  if (msg.vhds && !rds) issues.error(`${path}.vhds`, 'virtual hosts by VHDS need a route configuration from RDS, not an inline one');
+  if (msg.vhds && msg.vhds.configSource?.configSourceSpecifier !== 'ads') issues.error(`${path}.vhds.configSource`, 'VHDS is supported over the ADS stream only (config_source: ads)');
   if (msg.clusterSpecifierPlugins?.length) issues.error(`${path}.clusterSpecifierPlugins`, 'cluster specifier plugins are not supported');
   const maxBody = u32(msg.maxDirectResponseBodySizeBytes, DEFAULT_MAX_DIRECT_BODY);
   const virtualHosts: VirtualHostConfig[] = [];
@@ -39,6 +52,7 @@ export function decodeRouteConfigurationInto(msg: RouteConfiguration__Output, pa
     ignorePortInHostMatching: Boolean(msg.ignorePortInHostMatching),
     mirrors: decodeMirrors(msg.requestMirrorPolicies, `${path}.requestMirrorPolicies`, issues),
     internalOnlyHeaders: (msg.internalOnlyHeaders ?? []).map((h) => h.toLowerCase()),
+    ...(msg.vhds ? { vhds: true } : {}),
   };
 }
 

@@ -212,6 +212,8 @@ export interface RouteConfig {
   ignorePortInHostMatching: boolean;
   mirrors: MirrorPolicyConfig[];
   internalOnlyHeaders: string[];
+  /** Its virtual hosts come by VHDS as well (resources `<name>/<host>`), merged after its own. */
+  vhds?: boolean;
 }
 
 export const EMPTY_HEADER_OPS: HeaderOps = Object.freeze({ requestAdd: [], requestRemove: [], responseAdd: [], responseRemove: [] }) as HeaderOps;

@@ -3,6 +3,7 @@
 // ACKs and NACKs. Not part of the library's public surface.
 import * as grpc from '@grpc/grpc-js';
 import { adsServiceDefinition, packAny, type DeltaDiscoveryRequest__Output, type DiscoveryRequest__Output } from '@sextant/proto';
+import { vhostNamespace } from './config-snapshot';
 import { RESOURCE_TYPES, typeForUrl, type ResourceKind } from './resource-types';
 
 export interface FakeAdsOptions {
@@ -204,7 +205,8 @@ export class FakeAdsServer {
     const table = this.resources.get(kind)!;
     const resources: object[] = [];
     for (const [name, e] of table) {
-      if (subs !== 'wildcard' && !subs.has(name)) continue;
+      // VHDS: a subscribed route configuration name covers its hosts `<name>/...`.
+      if (subs !== 'wildcard' && !subs.has(name) && !(kind === 'vhost' && subs.has(vhostNamespace(name) ?? ''))) continue;
       if (sent.get(name) === e.version) continue;
       sent.set(name, e.version);
       resources.push({ name, version: e.version, resource: e.any });

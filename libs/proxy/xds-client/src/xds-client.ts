@@ -62,6 +62,10 @@ export interface XdsClientStatus {
 }
 
 type SnapshotListener = (s: ConfigSnapshot) => void;
+/** Types subscribed by name (VHDS hosts: by route configuration name, a namespace). */
+type ByName = 'route' | 'vhost' | 'endpoint' | 'secret';
+/** Node metadata asking Pilot for route tables by VHDS (Delta streams only; Pilot ignores it on SotW). */
+const VHDS_METADATA_KEY = 'SEXTANT_VHDS';
 type AckListener = (e: { kind: ResourceKind; version: string; nonce: string; error?: string }) => void;
 
 export class XdsClient {
@@ -90,7 +94,7 @@ export class XdsClient {
   private readonly snapshotListeners = new Set<SnapshotListener>();
   private readonly ackListeners = new Set<AckListener>();
   private readonly typeStatus = new Map<ResourceKind, TypeStatus>();
-  private wanted: Record<'route' | 'endpoint' | 'secret', Set<string>> = { route: new Set(), endpoint: new Set(), secret: new Set() };
+  private wanted: Record<ByName, Set<string>> = { route: new Set(), vhost: new Set(), endpoint: new Set(), secret: new Set() };
 
   constructor(opts: XdsClientOptions) {
     if (!/^[^:]+:\d+$|^\[.+\]:\d+$/.test(opts.address)) throw new XdsClientError('XDS_BAD_ADDRESS', `Pilot address "${opts.address}" is not host:port`);
@@ -99,6 +103,7 @@ export class XdsClient {
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
     this.node = buildNode(opts.identity);
+    if (this.opts.protocol !== 'sotw' && this.node.metadata?.fields) this.node.metadata.fields[VHDS_METADATA_KEY] = { stringValue: 'true' };
     this.state = new ResourceState(this.log, this.now, this.opts.warmTimeoutMs);
     this.useSotw = this.opts.protocol === 'sotw';
     for (const k of KIND_ORDER) this.typeStatus.set(k, { version: '', nonce: '', acks: 0, nacks: 0, resources: 0 });
@@ -258,7 +263,7 @@ export class XdsClient {
 
   private subscription(kind: ResourceKind): Subscription {
     if (RESOURCE_TYPES[kind].wildcard) return { wildcard: true, names: new Set() };
-    return { wildcard: false, names: this.wanted[kind as 'route' | 'endpoint' | 'secret'] };
+    return { wildcard: false, names: this.wanted[kind as ByName] };
   }
 
   private apply(kind: ResourceKind, update: ResourceUpdate): string[] {
@@ -266,12 +271,13 @@ export class XdsClient {
     if (errors.length > 0) this.log.warn({ type: RESOURCE_TYPES[kind].short, errors: errors.slice(0, 10) }, 'rejecting configuration (NACK); keeping the last good config');
     if (kind === 'listener') this.updateWanted('route', this.state.wantedRoutes());
     if (kind === 'cluster') this.updateWanted('endpoint', this.state.wantedEndpoints());
+    if (kind === 'listener' || kind === 'route') this.updateWanted('vhost', this.state.wantedVhosts());
     if (kind === 'listener' || kind === 'cluster') this.updateWanted('secret', this.state.wantedSecrets(LOCAL_SECRETS));
     this.republish();
     return errors;
   }
 
-  private updateWanted(kind: 'route' | 'endpoint' | 'secret', names: Set<string>): void {
+  private updateWanted(kind: ByName, names: Set<string>): void {
     const cur = this.wanted[kind];
     if (cur.size === names.size && [...names].every((n) => cur.has(n))) return;
     this.wanted[kind] = names;

@@ -1,0 +1,251 @@
+// Simulated Envoy sidecars on Delta ADS, with VHDS when Pilot offers it, for
+// the Pilot scale benchmark (`pilot-scale.ts --protocol delta`; a child
+// process like pilot-clients.ts, with the same IPC).
+//
+// Each stream behaves like Envoy with `ads_config.api_type: DELTA_GRPC`:
+// wildcard CDS and LDS; explicit EDS for the EDS clusters it holds and RDS
+// for the route configurations its listeners name; and, for every route
+// configuration that says `vhds`, a VirtualHost subscription to the route
+// configuration's name (a namespace: Pilot sends every host named
+// `<route>/...`), as Envoy's VHDS subscription does. A delta response holds
+// only what changed, so each stream keeps the names and versions it holds per
+// type, applies removed_resources, and (un)subscribes as what it holds
+// changes. Every response is ACKed with its nonce. The node announces VHDS
+// (SEXTANT_VHDS=true) unless `--vhds false`.
+//
+// Lean, like pilot-clients.ts: resource bodies are read only for CDS, LDS and
+// RDS, once per (name, version) for all streams; virtual hosts never.
+//
+// IPC in:  { op: 'mark', at } | { op: 'report' } | { op: 'stop' }
+// IPC out: { op: 'ready', synced } once every stream ACKed CDS, EDS, LDS, RDS
+//          (and VirtualHost when its route tables use VHDS); { op: 'report', streams }; { op: 'error', ... }
+import { TYPE_URL, adsServiceDefinition, decodeMessage, type DeltaDiscoveryRequest } from '@sextant/proto';
+import { RawAdsConnection, type RawStream } from './raw-ads-stream';
+
+const argv = process.argv.slice(2);
+const arg = (name: string, dflt: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1]! : dflt;
+};
+const ADDRESS = arg('address', '127.0.0.1:15010');
+const STREAMS = Number(arg('streams', '2000'));
+const NAMESPACES = Number(arg('namespaces', '10'));
+const CHANNELS = Number(arg('channels', '40'));
+const VHDS = arg('vhds', 'true') !== 'false';
+const PATH = '/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources';
+const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+const { cluster: CDS, endpoint: EDS, listener: LDS, route: RDS, virtualHost: VHOST } = TYPE_URL;
+/** What a type's resources make a stream subscribe to next. */
+const NEXT: Record<string, string> = { [CDS]: EDS, [LDS]: RDS, [RDS]: VHOST };
+
+interface Resource {
+  name: string;
+  version: string;
+  body?: Buffer;
+}
+interface Response {
+  typeUrl: string;
+  nonce: string;
+  resources: Resource[];
+  removed: string[];
+}
+
+function reader(buf: Buffer, start: number, end: number) {
+  let pos = start;
+  const varint = () => {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      const b = buf[pos++]!;
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) return v;
+      mul *= 128;
+    }
+  };
+  /** Next field: [field number, value start, value end] (length-delimited), or varints skipped. */
+  const next = (): [number, number, number] | undefined => {
+    while (pos < end) {
+      const tag = varint();
+      const wire = tag & 7;
+      if (wire === 0) {
+        varint();
+        continue;
+      }
+      if (wire === 1 || wire === 5) {
+        pos += wire === 1 ? 8 : 4;
+        continue;
+      }
+      if (wire !== 2) throw new Error(`unexpected wire type ${wire}`);
+      const len = varint();
+      const s = pos;
+      pos += len;
+      return [tag >>> 3, s, pos];
+    }
+    return undefined;
+  };
+  return next;
+}
+
+/** DeltaDiscoveryResponse: type_url (4), nonce (5), resources (2: name 3, version 1, resource 2 -> Any.value 2), removed_resources (6). */
+function readResponse(buf: Buffer): Response {
+  const out: Response = { typeUrl: '', nonce: '', resources: [], removed: [] };
+  const next = reader(buf, 0, buf.length);
+  for (let f = next(); f; f = next()) {
+    const [field, s, e] = f;
+    if (field === 4) out.typeUrl = buf.toString('utf8', s, e);
+    else if (field === 5) out.nonce = buf.toString('utf8', s, e);
+    else if (field === 6) out.removed.push(buf.toString('utf8', s, e));
+    else if (field === 2) {
+      const r: Resource = { name: '', version: '' };
+      const inner = reader(buf, s, e);
+      for (let g = inner(); g; g = inner()) {
+        if (g[0] === 3) r.name = buf.toString('utf8', g[1], g[2]);
+        else if (g[0] === 1) r.version = buf.toString('utf8', g[1], g[2]);
+        else if (g[0] === 2) {
+          const any = reader(buf, g[1], g[2]);
+          for (let a = any(); a; a = any()) if (a[0] === 2) r.body = buf.subarray(a[1], a[2]);
+        }
+      }
+      out.resources.push(r);
+    }
+  }
+  return out;
+}
+
+type Any = { type_url?: string; typeUrl?: string; value: Buffer };
+const anyUrl = (a: Any) => a.type_url ?? a.typeUrl ?? '';
+
+/** Names a resource makes a stream subscribe to next, by type|name|version (shared by every stream). */
+const follow = new Map<string, string[]>();
+
+function followUps(typeUrl: string, r: Resource): string[] {
+  const key = `${typeUrl}|${r.name}|${r.version}`;
+  let names = follow.get(key);
+  if (names) return names;
+  if (!r.body) return [];
+  names = [];
+  if (typeUrl === CDS) {
+    const c = decodeMessage<{ name: string; type?: string; edsClusterConfig?: { serviceName?: string } }>(CDS, r.body);
+    if (c.type === 'EDS') names.push(c.edsClusterConfig?.serviceName || c.name);
+  } else if (typeUrl === LDS) {
+    const l = decodeMessage<{ filterChains?: { filters?: { typedConfig?: Any }[] }[]; defaultFilterChain?: { filters?: { typedConfig?: Any }[] } }>(LDS, r.body);
+    for (const chain of [...(l.filterChains ?? []), ...(l.defaultFilterChain ? [l.defaultFilterChain] : [])]) {
+      for (const f of chain.filters ?? []) {
+        if (f.typedConfig && anyUrl(f.typedConfig) === HCM) {
+          const hcm = decodeMessage<{ rds?: { routeConfigName?: string } }>(HCM, f.typedConfig.value);
+          if (hcm.rds?.routeConfigName) names.push(hcm.rds.routeConfigName);
+        }
+      }
+    }
+  } else if (typeUrl === RDS) {
+    // A route configuration with `vhds` (field 9) gets its hosts through VHDS, under its own name.
+    const top = reader(r.body, 0, r.body.length);
+    for (let f = top(); f; f = top()) if (f[0] === 9) names.push(r.name);
+  }
+  follow.set(key, names);
+  return names;
+}
+
+interface StreamState {
+  lastAckAt: number;
+  responses: number;
+  types: Record<string, number>;
+  acked: Set<string>;
+  /** What the stream holds: type -> name -> version. */
+  held: Map<string, Map<string, string>>;
+  /** Explicit subscriptions sent, per type. */
+  subs: Map<string, Set<string>>;
+}
+
+let markAt = Number.POSITIVE_INFINITY;
+const states: StreamState[] = [];
+const Ads = adsServiceDefinition();
+const delta = (Ads.service as unknown as Record<string, { requestSerialize: (r: DeltaDiscoveryRequest) => Buffer }>)['DeltaAggregatedResources']!;
+const reportError = (err: Error, stream?: number) => process.send?.({ op: 'error', stream, message: err.message });
+const connections = Array.from({ length: CHANNELS }, () => new RawAdsConnection(ADDRESS, (err) => reportError(err)));
+const calls: RawStream[] = [];
+let reportedReady = false;
+
+function open(i: number): void {
+  const ns = `ns-${i % NAMESPACES}`;
+  const ip = `10.200.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+  const fields: Record<string, unknown> = { NAMESPACE: { stringValue: ns }, INSTANCE_IPS: { stringValue: ip }, LABELS: { structValue: { fields: { app: { stringValue: `sim-${i % 50}` } } } } };
+  if (VHDS) fields['SEXTANT_VHDS'] = { stringValue: 'true' };
+  const node = { id: `sidecar~${ip}~sim-${i}.${ns}~${ns}.svc.cluster.local`, cluster: `sim-${i}.${ns}`, metadata: { fields }, userAgentName: 'envoy' };
+  const state: StreamState = { lastAckAt: 0, responses: 0, types: {}, acked: new Set(), held: new Map(), subs: new Map() };
+  states.push(state);
+  const send = (req: DeltaDiscoveryRequest) => call.write(delta.requestSerialize(req));
+  const call = connections[i % CHANNELS]!.openRaw(
+    PATH,
+    (chunks) => {
+      const now = Date.now();
+      const res = readResponse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      let held = state.held.get(res.typeUrl);
+      if (!held) state.held.set(res.typeUrl, (held = new Map()));
+      for (const r of res.resources) {
+        held.set(r.name, r.version);
+        if (NEXT[res.typeUrl]) followUps(res.typeUrl, r); // cache while the body is at hand
+      }
+      for (const n of res.removed) held.delete(n);
+      send({ typeUrl: res.typeUrl, responseNonce: res.nonce });
+      state.acked.add(res.typeUrl);
+      if (now >= markAt) {
+        state.lastAckAt = now;
+        state.responses++;
+        const t = res.typeUrl.slice(res.typeUrl.lastIndexOf('.') + 1);
+        state.types[t] = (state.types[t] ?? 0) + 1;
+      }
+      const next = NEXT[res.typeUrl];
+      if (next && (next !== VHOST || VHDS)) {
+        const wanted = new Set<string>();
+        for (const [name, version] of held) for (const n of followUps(res.typeUrl, { name, version })) wanted.add(n);
+        const subs = state.subs.get(next) ?? new Set<string>();
+        const add = [...wanted].filter((n) => !subs.has(n));
+        const drop = [...subs].filter((n) => !wanted.has(n));
+        if (add.length || drop.length) {
+          state.subs.set(next, wanted);
+          send({ typeUrl: next, resourceNamesSubscribe: add, resourceNamesUnsubscribe: drop });
+        }
+      }
+      maybeReady();
+    },
+    (err) => reportError(err, i),
+  );
+  calls.push(call);
+  send({ typeUrl: CDS, node } as DeltaDiscoveryRequest);
+  send({ typeUrl: LDS });
+}
+
+function maybeReady(): void {
+  if (reportedReady || states.length < STREAMS) return;
+  const done = (s: StreamState) => [CDS, EDS, LDS, RDS].every((t) => s.acked.has(t)) && (!(s.subs.get(VHOST)?.size ?? 0) || s.acked.has(VHOST));
+  if (states.every(done)) {
+    reportedReady = true;
+    process.send?.({ op: 'ready', synced: states.length });
+  }
+}
+
+process.on('message', (m: { op: string; at?: number }) => {
+  if (m.op === 'mark') {
+    markAt = m.at!;
+    for (const s of states) {
+      s.lastAckAt = 0;
+      s.responses = 0;
+      s.types = {};
+    }
+  } else if (m.op === 'report') {
+    process.send?.({ op: 'report', streams: states.map((s) => ({ lastAckAt: s.lastAckAt, responses: s.responses, types: s.types })) });
+  } else if (m.op === 'stop') {
+    for (const c of calls) c.close();
+    for (const c of connections) c.close();
+    setTimeout(() => process.exit(0), 200);
+  }
+});
+
+// Open streams in waves, like proxies starting over a few seconds.
+let opened = 0;
+const wave = () => {
+  for (let k = 0; k < 100 && opened < STREAMS; k++) open(opened++);
+  if (opened < STREAMS) setTimeout(wave, 50);
+};
+wave();
