@@ -23,6 +23,7 @@
 // source it was in sync with and the new one is computed once per pair of
 // source objects (shared by every stream of a cache key) and filtered by
 // what this client has, instead of walking 1000 names on 2000 streams.
+import { createHash } from 'node:crypto';
 import type { DeltaDiscoveryRequest__Output, PackedAny } from '@sextant/proto';
 import { TYPE_URL } from '@sextant/proto';
 import { AdsConnection } from './connection';
@@ -45,7 +46,8 @@ interface TypeState {
   wildcard: boolean;
   /** VHDS: subscribed names are namespaces too ("<name>/..."). */
   namespaced: boolean;
-  explicit: Set<string>;
+  /** Names subscribed explicitly; never changed in place (streams with the same subscription share one set). */
+  explicit: ReadonlySet<string>;
   subsSerial: number;
   /** What the client has: name -> version. */
   known: KnownVersions;
@@ -94,6 +96,23 @@ function deltaBody(source: TypeResources, version: string, typeUrl: string, upda
   return body;
 }
 const NO_NAMES: ReadonlySet<string> = new Set();
+
+/**
+ * Subscriptions with the same names, shared: 2000 sidecars of a full mesh
+ * each subscribe to the same 1200 endpoint names, and a set (and its
+ * strings) per stream was a large part of Pilot's memory.
+ */
+const subscriptionPool = new Map<string, ReadonlySet<string>>();
+
+function sharedNames(names: Set<string>): ReadonlySet<string> {
+  if (names.size < 16) return names;
+  const key = `${names.size}:${createHash('sha1').update([...names].sort().join('\n')).digest('base64')}`;
+  const known = subscriptionPool.get(key);
+  if (known) return known;
+  if (subscriptionPool.size >= 4096) subscriptionPool.clear();
+  subscriptionPool.set(key, names);
+  return names;
+}
 
 interface SourceDiff {
   changed: [string, VersionedResource][];
@@ -192,16 +211,18 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
   private subscribe(typeUrl: string, st: TypeState, req: DeltaDiscoveryRequest__Output, first: boolean): void {
     const subscribe = req.resourceNamesSubscribe;
     const unsubscribe = req.resourceNamesUnsubscribe;
-    // What the client holds may be a shared snapshot covered by its subscriptions: copy it before they change.
-    if (subscribe.length || unsubscribe.length) st.known.materialize();
     if (first && subscribe.length === 0 && unsubscribe.length === 0) st.wildcard = true;
+    if (subscribe.length === 0 && unsubscribe.length === 0) return;
+    // What the client holds may be a shared snapshot covered by its subscriptions: copy it before they change.
+    st.known.materialize();
+    const explicit = new Set(st.explicit);
     const source = this.current.get(typeUrl) ?? EMPTY_RESOURCES;
     for (const name of subscribe) {
       if (name === '*') {
         st.wildcard = true;
         continue;
       }
-      st.explicit.add(name);
+      explicit.add(name);
       st.absentNotified.delete(name);
       st.forceRemoved.delete(name);
       if (st.namespaced && !source.has(name)) {
@@ -215,10 +236,10 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
     for (const name of unsubscribe) {
       if (name === '*') {
         st.wildcard = false;
-        for (const k of [...st.known.keys()]) if (!st.explicit.has(k)) st.known.delete(k);
+        for (const k of [...st.known.keys()]) if (!explicit.has(k)) st.known.delete(k);
         continue;
       }
-      st.explicit.delete(name);
+      explicit.delete(name);
       st.force.delete(name);
       st.absentNotified.delete(name);
       if (st.wildcard) {
@@ -230,7 +251,8 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
         if (st.namespaced) this.forgetNamespace(st, name);
       }
     }
-    if (subscribe.length || unsubscribe.length) st.subsSerial++;
+    st.explicit = sharedNames(explicit);
+    st.subsSerial++;
   }
 
   /** The client drops (or will be sent again) every host of a namespace. */
