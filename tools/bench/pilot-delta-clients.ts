@@ -20,6 +20,7 @@
 // IPC out: { op: 'ready', synced } once every stream ACKed CDS, EDS, LDS, RDS
 //          (and VirtualHost when its route tables use VHDS); { op: 'report', streams }; { op: 'error', ... }
 import { TYPE_URL, adsServiceDefinition, decodeMessage, type DeltaDiscoveryRequest } from '@sextant/proto';
+import { type DeltaResource, leanDeltaResponse } from './lean-delta';
 import { RawAdsConnection, type RawStream } from './raw-ads-stream';
 
 const argv = process.argv.slice(2);
@@ -38,18 +39,7 @@ const { cluster: CDS, endpoint: EDS, listener: LDS, route: RDS, virtualHost: VHO
 /** What a type's resources make a stream subscribe to next. */
 const NEXT: Record<string, string> = { [CDS]: EDS, [LDS]: RDS, [RDS]: VHOST };
 
-interface Resource {
-  name: string;
-  version: string;
-  body?: Buffer;
-}
-interface Response {
-  typeUrl: string;
-  nonce: string;
-  resources: Resource[];
-  removed: string[];
-}
-
+/** Reads the length-delimited fields of `buf[start, end)` one by one: [field, value start, value end]; other wire types are skipped. */
 function reader(buf: Buffer, start: number, end: number) {
   let pos = start;
   const varint = () => {
@@ -86,49 +76,24 @@ function reader(buf: Buffer, start: number, end: number) {
   return next;
 }
 
-/** DeltaDiscoveryResponse: type_url (4), nonce (5), resources (2: name 3, version 1, resource 2 -> Any.value 2), removed_resources (6). */
-function readResponse(buf: Buffer): Response {
-  const out: Response = { typeUrl: '', nonce: '', resources: [], removed: [] };
-  const next = reader(buf, 0, buf.length);
-  for (let f = next(); f; f = next()) {
-    const [field, s, e] = f;
-    if (field === 4) out.typeUrl = buf.toString('utf8', s, e);
-    else if (field === 5) out.nonce = buf.toString('utf8', s, e);
-    else if (field === 6) out.removed.push(buf.toString('utf8', s, e));
-    else if (field === 2) {
-      const r: Resource = { name: '', version: '' };
-      const inner = reader(buf, s, e);
-      for (let g = inner(); g; g = inner()) {
-        if (g[0] === 3) r.name = buf.toString('utf8', g[1], g[2]);
-        else if (g[0] === 1) r.version = buf.toString('utf8', g[1], g[2]);
-        else if (g[0] === 2) {
-          const any = reader(buf, g[1], g[2]);
-          for (let a = any(); a; a = any()) if (a[0] === 2) r.body = buf.subarray(a[1], a[2]);
-        }
-      }
-      out.resources.push(r);
-    }
-  }
-  return out;
-}
-
 type Any = { type_url?: string; typeUrl?: string; value: Buffer };
 const anyUrl = (a: Any) => a.type_url ?? a.typeUrl ?? '';
 
 /** Names a resource makes a stream subscribe to next, by type|name|version (shared by every stream). */
 const follow = new Map<string, string[]>();
 
-function followUps(typeUrl: string, r: Resource): string[] {
+function followUps(typeUrl: string, r: DeltaResource): string[] {
   const key = `${typeUrl}|${r.name}|${r.version}`;
   let names = follow.get(key);
   if (names) return names;
   if (!r.body) return [];
+  const body = r.body();
   names = [];
   if (typeUrl === CDS) {
-    const c = decodeMessage<{ name: string; type?: string; edsClusterConfig?: { serviceName?: string } }>(CDS, r.body);
+    const c = decodeMessage<{ name: string; type?: string; edsClusterConfig?: { serviceName?: string } }>(CDS, body);
     if (c.type === 'EDS') names.push(c.edsClusterConfig?.serviceName || c.name);
   } else if (typeUrl === LDS) {
-    const l = decodeMessage<{ filterChains?: { filters?: { typedConfig?: Any }[] }[]; defaultFilterChain?: { filters?: { typedConfig?: Any }[] } }>(LDS, r.body);
+    const l = decodeMessage<{ filterChains?: { filters?: { typedConfig?: Any }[] }[]; defaultFilterChain?: { filters?: { typedConfig?: Any }[] } }>(LDS, body);
     for (const chain of [...(l.filterChains ?? []), ...(l.defaultFilterChain ? [l.defaultFilterChain] : [])]) {
       for (const f of chain.filters ?? []) {
         if (f.typedConfig && anyUrl(f.typedConfig) === HCM) {
@@ -139,7 +104,7 @@ function followUps(typeUrl: string, r: Resource): string[] {
     }
   } else if (typeUrl === RDS) {
     // A route configuration with `vhds` (field 9) gets its hosts through VHDS, under its own name.
-    const top = reader(r.body, 0, r.body.length);
+    const top = reader(body, 0, body.length);
     for (let f = top(); f; f = top()) if (f[0] === 9) names.push(r.name);
   }
   follow.set(key, names);
@@ -179,7 +144,7 @@ function open(i: number): void {
     PATH,
     (chunks) => {
       const now = Date.now();
-      const res = readResponse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      const res = leanDeltaResponse(chunks);
       let held = state.held.get(res.typeUrl);
       if (!held) state.held.set(res.typeUrl, (held = new Map()));
       for (const r of res.resources) {
@@ -204,6 +169,9 @@ function open(i: number): void {
         const drop = [...subs].filter((n) => !wanted.has(n));
         if (add.length || drop.length) {
           state.subs.set(next, wanted);
+          // Envoy forgets what it unsubscribes from (Pilot need not say it is removed).
+          const nextHeld = state.held.get(next);
+          for (const n of drop) nextHeld?.delete(n);
           send({ typeUrl: next, resourceNamesSubscribe: add, resourceNamesUnsubscribe: drop });
         }
       }

@@ -40,14 +40,15 @@ const runsTable = (runs: Run[]) => `| change | p50 ms | p99 ms | max ms | Pilot 
 | --- | --- | --- | --- | --- | --- | --- |
 ${runs.map((x, i) => `| ${i + 1}${x.kind ? ` (${KIND[x.kind]})` : ''} | ${x.p50} | ${x.p99} | ${x.max} | ${x.cpu.toFixed(2)} | ${x.clientCpu.toFixed(2)} | ${x.responses} (${Object.entries(x.types).map(([t, n]) => `${t} ${n}`).join(', ')}) |`).join('\n')}`;
 
-const facts = (r: ReportInput, s: Record<string, number>) => `- Pilot ready with ${r.services} services ${s['readyMs']} ms after start; all ${r.clients} sidecars synced (CDS, EDS, LDS, RDS ACKed) in ${s['syncMs']} ms (${s['syncCpu']!.toFixed(1)} Pilot CPU-s).
-- Response sizes per sidecar (mean over the run): CDS ${s['cdsKb']} KB, RDS ${s['rdsKb']} KB${s['vhdsBytes'] ? `, VirtualHost ${s['vhdsBytes'] >= 10240 ? `${Math.round(s['vhdsBytes'] / 1024)} KB` : `${s['vhdsBytes']} bytes`}` : ''}; distinct translations (cache entries) ${s['cacheEntries']}; connected streams (pilot_xds) ${s['connected']}; stream errors ${s['errors']}.
+const size = (bytes: number) => (bytes >= 10240 ? `${Math.round(bytes / 1024)} KB` : `${bytes} bytes`);
+const facts = (r: ReportInput, s: Record<string, number>) => `- Pilot ready with ${r.services} services ${s['readyMs']} ms after start; all ${r.clients} sidecars synced (CDS, EDS, LDS, RDS${s['vhdsBytes'] ? ', VirtualHost' : ''} ACKed) in ${s['syncMs']} ms (${s['syncCpu']!.toFixed(1)} Pilot CPU-s).
+- Response sizes per sidecar (mean over the run): CDS ${s['cdsKb']} KB, RDS ${s['rdsBytes'] !== undefined ? size(s['rdsBytes']) : `${s['rdsKb']} KB`}${s['vhdsBytes'] ? `, VirtualHost ${size(s['vhdsBytes'])}` : ''}; distinct translations (cache entries) ${s['cacheEntries']}; connected streams (pilot_xds) ${s['connected']}; stream errors ${s['errors']}.
 - Pilot RSS after the changes ${s['rssAfter']!.toFixed(0)} MB; load average (1 min) ${s['loadStart']?.toFixed(1) ?? '?'} at the start of this scenario, ${s['loadEnd']?.toFixed(1) ?? '?'} at its end.`;
 
 export function markdown(r: ReportInput): string {
   const compare = r.baselineLabel !== undefined;
   const rows = r.results.map(({ scenario, protocol, summary: s, baseline }) => {
-    const name = `${scenario === 'scoped' ? 'scoped (Sidecar per namespace)' : 'full mesh (no Sidecar)'}, ${protocolText(protocol)}${compare && baseline?.protocol && baseline.protocol !== protocol ? ` (before: ${protocolText(baseline.protocol)})` : ''}`;
+    const name = `${scenario === 'scoped' ? 'scoped (Sidecar per namespace)' : 'full mesh (no Sidecar)'}, ${protocolText(protocol)}${compare && baseline?.protocol && baseline.protocol !== protocol ? ` (compared with ${protocolText(baseline.protocol)})` : ''}`;
     const b = baseline?.summary;
     const before = (text: (x: Record<string, number>) => string) => (compare ? ` ${b ? text(b) : '—'} |` : '');
     return [
@@ -78,7 +79,8 @@ ${runsTable(baseline.runs)}
   return `\`tools/bench/pilot-scale.ts\`; run: \`node tools/build.mjs pilot && npx tsx --tsconfig tsconfig.base.json tools/bench/pilot-scale.ts\`
 (\`--scenario scoped|full|both\`, \`--services\`, \`--clients\`, \`--changes\`, \`--cpu-prof DIR\`, \`--baseline OTHER/main.js\` to run an
 earlier build first in each scenario and report both, \`--baseline-label TEXT\`, \`--bundle PATH\` (default dist/apps/pilot/main.js), \`--endpoint-changes N\`, \`--pilot-flags "NODE FLAGS"\` for both Pilots (\`--baseline-pilot-flags\` for the baseline alone),
-\`--protocol delta|sotw|delta-novhds\` for the clients (default delta) and \`--baseline-protocol\` for the baseline run (with \`--baseline\` the same bundle, this compares two protocols),
+\`--protocol sotw|delta|delta-novhds\` for the clients (default sotw), \`--compare-protocol P\` to run the full mesh (\`--compare-scenarios scoped,full\` for more) first with clients speaking P on the same bundle and report both,
+\`--baseline-protocol\` for the \`--baseline\` run,
 \`--out FILE\`: the part of the page between its bench-output markers is replaced, the hand-written rounds below it are kept).
 
 **Mesh**: ${r.services} services (ServiceEntries, MESH_INTERNAL, STATIC, one HTTP port 8080, two endpoints each) over ${r.namespaces} namespaces;

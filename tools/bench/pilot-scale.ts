@@ -2,8 +2,8 @@
 // Pilot scale benchmark: a mesh of 1000 services (ServiceEntries with two
 // endpoints each, 10% with a DestinationRule and a VirtualService) and 2000
 // simulated Envoy sidecars (a separate process of raw ADS streams that ACK
-// like Envoy: Delta with VHDS, pilot-delta-clients.ts, as Sextant's sidecars
-// speak it; or SotW, pilot-clients.ts, as Istio's do). Measures, for a VirtualService change and
+// like Envoy: SotW, pilot-clients.ts, as Istio's sidecars speak it (the
+// default); or Delta with VHDS, pilot-delta-clients.ts, as Sextant's do). Measures, for a VirtualService change and
 // for an endpoint change (one ServiceEntry endpoint moves), the time from the
 // write to the config bucket to each sidecar's last ACK
 // (p50/p99/max over all sidecars), Pilot's RSS and CPU; next to DESIGN.md §6
@@ -12,7 +12,7 @@
 // sees every service).
 //
 //   node tools/build.mjs pilot
-//   npx tsx --tsconfig tsconfig.base.json tools/bench/pilot-scale.ts [--protocol delta|sotw|delta-novhds] [--baseline-protocol P] [--services 1000] [--clients 2000] [--changes 5] [--endpoint-changes 5] [--out docs/benchmarks/pilot.md] [--cpu-prof DIR] [--baseline OTHER/main.js] [--pilot-flags "NODE FLAGS"]
+//   npx tsx --tsconfig tsconfig.base.json tools/bench/pilot-scale.ts [--protocol sotw|delta|delta-novhds] [--compare-protocol P [--compare-scenarios full]] [--baseline-protocol P] [--services 1000] [--clients 2000] [--changes 5] [--endpoint-changes 5] [--out docs/benchmarks/pilot.md] [--cpu-prof DIR] [--baseline OTHER/main.js] [--pilot-flags "NODE FLAGS"]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -43,16 +43,23 @@ type Scenario = 'scoped' | 'full';
 const SCENARIOS: Scenario[] = arg('scenario', 'both') === 'both' ? ['scoped', 'full'] : [arg('scenario', 'scoped') as Scenario];
 /** A Pilot bundle to run first in each scenario, for a before/after comparison in one run (e.g. a build of an earlier commit). */
 const BASELINE = argv.includes('--baseline') ? resolve(arg('baseline', '')) : undefined;
-const BASELINE_LABEL = arg('baseline-label', 'baseline');
+const BASELINE_LABEL_ARG = argv.includes('--baseline-label') ? arg('baseline-label', '') : undefined;
 /** Node flags for the Pilot processes (both bundles), e.g. "--max-old-space-size=256". */
 const PILOT_FLAGS = arg('pilot-flags', '').split(' ').filter(Boolean);
 /** Node flags for the baseline Pilot alone (default: --pilot-flags); e.g. the same bundle with and without a V8 flag. */
 const BASELINE_FLAGS = argv.includes('--baseline-pilot-flags') ? arg('baseline-pilot-flags', '').split(' ').filter(Boolean) : PILOT_FLAGS;
 /** How the simulated sidecars speak ADS: sotw (pilot-clients.ts), delta (pilot-delta-clients.ts, with VHDS), delta-novhds (delta, whole route tables). */
 type Protocol = 'sotw' | 'delta' | 'delta-novhds';
-const PROTOCOL = arg('protocol', 'delta') as Protocol;
-/** The baseline run's client protocol (default: --protocol): with --baseline the same bundle and another protocol compares the two. */
-const BASELINE_PROTOCOL = arg('baseline-protocol', PROTOCOL) as Protocol;
+const PROTOCOL = arg('protocol', 'sotw') as Protocol;
+/**
+ * --compare-protocol P: the scenarios named by --compare-scenarios (default: full) run first with the
+ * clients speaking P, on the same bundle (or on --baseline's), so the page shows two protocols side by side.
+ */
+const COMPARE_PROTOCOL = argv.includes('--compare-protocol') ? (arg('compare-protocol', '') as Protocol) : undefined;
+const COMPARE_SCENARIOS = arg('compare-scenarios', 'full').split(',');
+/** The baseline run's client protocol (default: --compare-protocol, else --protocol). */
+const BASELINE_PROTOCOL = arg('baseline-protocol', COMPARE_PROTOCOL ?? PROTOCOL) as Protocol;
+const PROTOCOL_NAMES: Record<Protocol, string> = { sotw: 'SotW', delta: 'Delta+VHDS', 'delta-novhds': 'Delta' };
 for (const p of [PROTOCOL, BASELINE_PROTOCOL]) if (!['sotw', 'delta', 'delta-novhds'].includes(p)) throw new Error(`--protocol must be sotw, delta or delta-novhds, got ${p}`);
 const CPU_PROF = argv.includes('--cpu-prof') ? resolve(arg('cpu-prof', join(tmpdir(), 'pilot-prof'))) : undefined;
 /** Pilot's log (warnings and errors) of the last scenario run. */
@@ -200,7 +207,7 @@ async function runScenario(scenario: Scenario, bundle: string, flags: string[] =
     });
     const syncStart = Date.now();
     const cpuBeforeSync = cpuSeconds(pilotPid);
-    await waitFor(() => messages.some((m) => m.op === 'ready'), { timeoutMs: 300_000, intervalMs: 200, what: 'every sidecar synced (CDS, EDS, LDS, RDS ACKed)' });
+    await waitFor(() => messages.some((m) => m.op === 'ready'), { timeoutMs: 300_000, intervalMs: 200, what: `every sidecar synced (CDS, EDS, LDS, RDS${protocol === 'delta' ? ' and VirtualHost where routes use VHDS' : ''} ACKed)` });
     const syncMs = Date.now() - syncStart;
     const syncCpu = cpuSeconds(pilotPid) - cpuBeforeSync;
     await sleep(2_000);
@@ -250,7 +257,7 @@ async function runScenario(scenario: Scenario, bundle: string, flags: string[] =
         if (streams.every((s) => s.lastAckAt > 0) && Date.now() - stableSince > 1_500) break;
       }
       const ps = (await (await fetch(`${adminUrl}/debug/push_status`)).json()) as { pushes: { at: string; debounceMs: number; buildMs: number }[]; convergence: Record<string, { p50Ms: number; p99Ms: number }> };
-      log(`  push built ${Date.parse(ps.pushes[0]!.at) - changeAt} ms after the write (debounce ${ps.pushes[0]!.debounceMs} ms, build ${ps.pushes[0]!.buildMs} ms); Pilot-side convergence ${JSON.stringify(ps.convergence[step.kind === 'vs' ? (protocol === 'delta' ? 'vhds' : 'rds') : 'eds'])}`);
+      log(`  push built ${Date.parse(ps.pushes[0]!.at) - changeAt} ms after the write (debounce ${ps.pushes[0]!.debounceMs} ms, build ${ps.pushes[0]!.buildMs} ms); Pilot-side convergence ${JSON.stringify(step.kind === 'vs' ? (protocol === 'delta' ? (ps.convergence['VirtualHost'] ?? ps.convergence['vhds']) : ps.convergence['rds']) : ps.convergence['eds'])}`);
       const cpu = cpuSeconds(pilotPid) - cpu0;
       const clientCpu = cpuSeconds(clients.pid!) - clientCpu0;
       const window = (Date.now() - changeAt) / 1000;
@@ -286,6 +293,7 @@ async function runScenario(scenario: Scenario, bundle: string, flags: string[] =
       connected,
       cacheEntries: pushStatus.cache.entries,
       rdsKb: Math.round(bytesPerResponse['rds']! / 1024),
+      rdsBytes: bytesPerResponse['rds']!,
       vhdsBytes: bytesPerResponse['vhds']!,
       cdsKb: Math.round(bytesPerResponse['cds']! / 1024),
       errors,
@@ -314,17 +322,22 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   /** The Pilot bundle measured (default: the checkout's build); --bundle measures a copy nobody rebuilds meanwhile. */
   const current = argv.includes('--bundle') ? resolve(arg('bundle', '')) : join(root, 'dist/apps/pilot/main.js');
+  const comparing = BASELINE !== undefined || COMPARE_PROTOCOL !== undefined;
+  const baselineBundle = BASELINE ?? current;
+  const baselineLabel =
+    BASELINE_LABEL_ARG ??
+    (BASELINE ? 'baseline' : `same bundle, ${PROTOCOL_NAMES[BASELINE_PROTOCOL]} clients`);
   for (const scenario of SCENARIOS) {
     let baseline: ScenarioResult | undefined;
-    if (BASELINE) {
-      log(`scenario ${scenario}: baseline bundle ${BASELINE}`);
-      baseline = await runScenario(scenario, BASELINE, BASELINE_FLAGS, BASELINE_PROTOCOL);
-      log(`scenario ${scenario}: current bundle ${current}`);
+    if (BASELINE || (COMPARE_PROTOCOL && COMPARE_SCENARIOS.includes(scenario))) {
+      log(`scenario ${scenario}: ${baselineLabel}: bundle ${baselineBundle}, ${BASELINE_PROTOCOL} clients`);
+      baseline = await runScenario(scenario, baselineBundle, BASELINE_FLAGS, BASELINE_PROTOCOL);
+      log(`scenario ${scenario}: current bundle ${current}, ${PROTOCOL} clients`);
     }
     const result = await runScenario(scenario, current);
     results.push(baseline ? { ...result, baseline: { protocol: baseline.protocol, summary: baseline.summary, runs: baseline.runs } } : result);
   }
-  const input = { services: SERVICES, clients: CLIENTS, namespaces: NAMESPACES, changes: CHANGES, endpointChanges: ENDPOINT_CHANGES, pinned: canPin, results, ...(BASELINE ? { baselineLabel: BASELINE_LABEL } : {}) };
+  const input = { services: SERVICES, clients: CLIENTS, namespaces: NAMESPACES, changes: CHANGES, endpointChanges: ENDPOINT_CHANGES, pinned: canPin, results, ...(comparing ? { baselineLabel } : {}) };
   // Hand-written parts of the page (rounds, analysis) stay; the bench's own part is replaced.
   writeFileSync(OUT, updatePage(existsSync(OUT) ? readFileSync(OUT, 'utf8') : undefined, input));
   log(`wrote ${OUT}`);

@@ -31,10 +31,32 @@ const WINDOW = 16 * 1024 * 1024;
 const MAX_FRAME = Number(process.env["BENCH_MAX_FRAME"] ?? 16 * 1024);
 
 /** Reads protobuf fields across a list of chunks without joining them. */
-class Cursor {
+export class Cursor {
   private ci = 0;
   private off = 0;
+  /** Bytes read so far (for bounding embedded messages). */
+  pos = 0;
   constructor(private readonly chunks: Buffer[]) {}
+
+  /** Skips `n` bytes and returns a getter for them (a view when they lie in one chunk, else joined on call). */
+  lazy(n: number): () => Buffer {
+    void this.done;
+    const { ci, off } = this;
+    this.skip(n);
+    return () => {
+      const first = this.chunks[ci];
+      if (!first || first.length - off >= n) return (first ?? Buffer.alloc(0)).subarray(off, off + n);
+      const parts: Buffer[] = [];
+      let left = n;
+      for (let i = ci, o = off; left > 0; i++, o = 0) {
+        const c = this.chunks[i]!;
+        const take = Math.min(left, c.length - o);
+        parts.push(c.subarray(o, o + take));
+        left -= take;
+      }
+      return Buffer.concat(parts);
+    };
+  }
 
   get done(): boolean {
     while (this.ci < this.chunks.length && this.off >= this.chunks[this.ci]!.length) {
@@ -46,6 +68,7 @@ class Cursor {
 
   byte(): number {
     if (this.done) throw new Error('truncated message');
+    this.pos++;
     return this.chunks[this.ci]![this.off++]!;
   }
 
@@ -61,6 +84,7 @@ class Cursor {
   }
 
   skip(n: number): void {
+    this.pos += n;
     while (n > 0) {
       if (this.done) throw new Error('truncated message');
       const take = Math.min(n, this.chunks[this.ci]!.length - this.off);
@@ -70,6 +94,7 @@ class Cursor {
   }
 
   string(n: number): string {
+    this.pos += n;
     if (!this.done && this.chunks[this.ci]!.length - this.off >= n) {
       const s = this.chunks[this.ci]!.toString('utf8', this.off, this.off + n);
       this.off += n;
