@@ -13,8 +13,10 @@
 // changes. Every response is ACKed with its nonce. The node announces VHDS
 // (SEXTANT_VHDS=true) unless `--vhds false`.
 //
-// Lean, like pilot-clients.ts: resource bodies are read only for CDS, LDS and
-// RDS, once per (name, version) for all streams; virtual hosts never.
+// Lean, like pilot-clients.ts: the envelope is read across the chunks it
+// arrived in (lean-delta.ts, no copy of resource bytes); resource bodies are
+// read only for CDS, LDS and RDS, once per (name, version) for all streams;
+// virtual hosts never.
 //
 // IPC in:  { op: 'mark', at } | { op: 'report' } | { op: 'stop' }
 // IPC out: { op: 'ready', synced } once every stream ACKed CDS, EDS, LDS, RDS
