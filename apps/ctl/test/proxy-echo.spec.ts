@@ -134,6 +134,30 @@ describe('HTTP/2 (h2c) and gRPC routing', () => {
   });
 });
 
+describe('route tables by VHDS (Delta xDS)', () => {
+  type Sync = { proxy: string; protocol: string; types: Record<string, { sync: string; resources: number } | undefined> };
+  const pushes = async (type: string) => Number(new RegExp(`^pilot_xds_pushes\\{type="${type}"[^}]*\\} ([0-9.e+]+)`, 'm').exec(await (await fetch(`${mesh.pilotAdmin}/metrics`)).text())?.[1] ?? 0);
+
+  it('sidecars hold their virtual hosts as VHDS resources, and a VirtualService change sends one host, not the route table', async () => {
+    const sync = (await (await fetch(`${mesh.pilotAdmin}/debug/syncz`)).json()) as Sync[];
+    const sidecar = sync.find((e) => e.proxy.includes('~client-0.default~'))!;
+    expect(sidecar.protocol).toBe('delta');
+    expect(sidecar.types['vhds']).toMatchObject({ sync: 'SYNCED' });
+    expect(sidecar.types['vhds']!.resources).toBeGreaterThan(1);
+    const ps = mesh.cli(['proxy-status', 'client-0.default']);
+    expect(ps.code, ps.stderr).toBe(0);
+    expect(ps.stdout).toMatch(/^VHDS\s+SYNCED\s+\d+/m);
+
+    await mesh.apply(dr(ECHO), vs(DEFAULT));
+    const [rds0, vhds0] = [await pushes('rds'), await pushes('vhds')];
+    await mesh.apply(vs(byHeader));
+    expect(await pushes('vhds')).toBeGreaterThan(vhds0);
+    expect(await pushes('rds')).toBe(rds0); // the route configurations themselves did not change
+    expect(tally(await Promise.all(Array.from({ length: 10 }, () => httpVia(client, 'http://echo:8080/h', { headers: { 'x-canary': 'yes' } }))), (r) => r.echo?.version)).toEqual({ v2: 10 });
+    expect(tally(await Promise.all(Array.from({ length: 10 }, () => httpVia(client, 'http://echo:8080/h'))), (r) => r.echo?.version)).toEqual({ v1: 10 });
+  });
+});
+
 describe('mirroring', () => {
   it('serves from v1 while v2 receives a copy of every request', async () => {
     await mesh.apply(dr(ECHO), vs(`[{ route: [{ destination: { host: echo, subset: v1 } }], mirror: { host: echo, subset: v2 }, mirrorPercentage: { value: 100 } }]`));
