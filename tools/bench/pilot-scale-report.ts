@@ -79,7 +79,7 @@ ${runsTable(baseline.runs)}
   return `\`tools/bench/pilot-scale.ts\`; run: \`node tools/build.mjs pilot && npx tsx --tsconfig tsconfig.base.json tools/bench/pilot-scale.ts\`
 (\`--scenario scoped|full|both\`, \`--services\`, \`--clients\`, \`--changes\`, \`--cpu-prof DIR\`, \`--baseline OTHER/main.js\` to run an
 earlier build first in each scenario and report both, \`--baseline-label TEXT\`, \`--bundle PATH\` (default dist/apps/pilot/main.js), \`--endpoint-changes N\`, \`--pilot-flags "NODE FLAGS"\` for both Pilots (\`--baseline-pilot-flags\` for the baseline alone),
-\`--protocol sotw|delta|delta-novhds\` for the clients (default sotw), \`--compare-protocol P\` to run the full mesh (\`--compare-scenarios scoped,full\` for more) first with clients speaking P on the same bundle and report both,
+\`--protocol sotw|delta|delta-novhds\` for the clients (default delta, as Sextant sidecars speak), \`--compare-protocol P\` to run the full mesh (\`--compare-scenarios scoped,full\` for more) first with clients speaking P on the same bundle and report both,
 \`--baseline-protocol\` for the \`--baseline\` run,
 \`--out FILE\`: the part of the page between its bench-output markers is replaced, the hand-written rounds below it are kept).
 

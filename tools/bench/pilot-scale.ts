@@ -50,7 +50,7 @@ const PILOT_FLAGS = arg('pilot-flags', '').split(' ').filter(Boolean);
 const BASELINE_FLAGS = argv.includes('--baseline-pilot-flags') ? arg('baseline-pilot-flags', '').split(' ').filter(Boolean) : PILOT_FLAGS;
 /** How the simulated sidecars speak ADS: sotw (pilot-clients.ts), delta (pilot-delta-clients.ts, with VHDS), delta-novhds (delta, whole route tables). */
 type Protocol = 'sotw' | 'delta' | 'delta-novhds';
-const PROTOCOL = arg('protocol', 'sotw') as Protocol;
+const PROTOCOL = arg('protocol', 'delta') as Protocol;
 /**
  * --compare-protocol P: the scenarios named by --compare-scenarios (default: full) run first with the
  * clients speaking P, on the same bundle (or on --baseline's), so the page shows two protocols side by side.
