@@ -14,6 +14,7 @@ export class FakeConfigSource {
   private readonly tables: { [K in ResourceKind]: Map<string, ResourceValueMap[K]> } = {
     listener: new Map(),
     route: new Map(),
+    vhost: new Map(),
     cluster: new Map(),
     endpoint: new Map(),
     secret: new Map(),
