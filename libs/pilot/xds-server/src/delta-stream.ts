@@ -23,8 +23,7 @@
 // source it was in sync with and the new one is computed once per pair of
 // source objects (shared by every stream of a cache key) and filtered by
 // what this client has, instead of walking 1000 names on 2000 streams.
-import { createHash } from 'node:crypto';
-import type { DeltaDiscoveryRequest__Output, PackedAny } from '@sextant/proto';
+import type { DeltaDiscoveryRequest__Output } from '@sextant/proto';
 import { TYPE_URL } from '@sextant/proto';
 import { AdsConnection } from './connection';
 import { resourceRefs } from './consistency';
@@ -37,7 +36,9 @@ import { vhdsNamespace } from './vhds';
 
 interface Outstanding {
   version: string;
-  names: string[];
+  /** What the response carried (names are read from it only for a NACK record). */
+  updates: readonly [string, VersionedResource][];
+  removed: readonly string[];
   at: number;
   pushStart?: number;
 }
@@ -68,7 +69,8 @@ interface TypeState {
 }
 
 interface Diff {
-  updates: [string, VersionedResource][];
+  /** Never changed in place (may be shared between streams). */
+  updates: readonly [string, VersionedResource][];
   /** Subscribed names that do not exist (told once). */
   absent: string[];
   /** Names the client has that are gone. */
@@ -78,24 +80,101 @@ interface Diff {
 const MAX_OUTSTANDING = 64;
 /** Responses at least this large share their encoded body between streams sending the same resources of the same source. */
 const SHARED_BODY_MIN = 32;
-const bodies = new WeakMap<TypeResources, Map<string, Buffer>>();
 
-/** A delta response's body (version, resources, type), shared by streams that send the same names of the same source. */
-function deltaBody(source: TypeResources, version: string, typeUrl: string, updates: [string, VersionedResource][], resources: { name: string; version: string; resource: PackedAny }[]): Buffer {
-  const encode = () => encodeDeltaBody(version, resources.map((r, i) => ({ key: updates[i]![1], name: r.name, version: r.version, any: r.resource })), typeUrl);
+interface SharedBody {
+  names: string[];
+  body: Buffer;
+  resourceBytes: number;
+}
+const bodies = new WeakMap<TypeResources, Map<string, SharedBody>>();
+const bodiesByList = new WeakMap<object, SharedBody>();
+
+/** Two 32-bit FNV-1a hashes over the names (a memo key without building a 100 KB string per stream). */
+function namesHash(updates: readonly [string, VersionedResource][]): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ updates.length;
+  for (const [name] of updates) {
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+    }
+    a = Math.imul(a ^ 0x1f, 0x01000193);
+    b = Math.imul(b ^ 0x1f, 0x5bd1e995);
+  }
+  return `${updates.length}:${(a >>> 0).toString(36)}:${(b >>> 0).toString(36)}`;
+}
+
+/**
+ * A delta response's body (version, resources, type), shared by streams that
+ * send the same names of the same source (a source's versions are fixed, so
+ * the names decide the bytes). Throws ProtoError for a resource that cannot
+ * be encoded.
+ */
+function deltaBody(source: TypeResources, version: string, typeUrl: string, updates: readonly [string, VersionedResource][], strict: boolean): { body: Buffer; resourceBytes: number } {
+  const encode = (): SharedBody => {
+    let resourceBytes = 0;
+    const resources = updates.map(([name, entry]) => {
+      const any = packResource(typeUrl, entry, strict);
+      resourceBytes += any.value.length;
+      return { key: entry, name, version: entry.version, any };
+    });
+    return { names: updates.map(([n]) => n), body: encodeDeltaBody(version, resources, typeUrl), resourceBytes };
+  };
   if (updates.length < SHARED_BODY_MIN || source.size === 0) return encode();
+  const byList = bodiesByList.get(updates);
+  if (byList) return byList;
   let memo = bodies.get(source);
   if (!memo) bodies.set(source, (memo = new Map()));
-  const key = `${typeUrl}\n${updates.map(([n, e]) => `${n}\u0000${e.version}`).join('\n')}`;
-  let body = memo.get(key);
-  if (!body) {
-    body = encode();
-    if (memo.size >= 8) memo.delete(memo.keys().next().value!);
-    memo.set(key, body);
+  const key = `${typeUrl}|${namesHash(updates)}`;
+  const known = memo.get(key);
+  if (known && known.names.length === updates.length && known.names.every((n, i) => n === updates[i]![0])) {
+    bodiesByList.set(updates, known);
+    return known;
   }
-  return body;
+  const made = encode();
+  if (memo.size >= 8) memo.delete(memo.keys().next().value!);
+  memo.set(key, made);
+  bodiesByList.set(updates, made);
+  return made;
 }
+
 const NO_NAMES: ReadonlySet<string> = new Set();
+
+type Entries = readonly [string, VersionedResource][];
+const allEntries = new WeakMap<TypeResources, Entries>();
+const subsetEntries = new WeakMap<TypeResources, WeakMap<ReadonlySet<string>, Entries>>();
+
+/**
+ * The entries of `source` a subscription wants (every one for a wildcard;
+ * else the subscribed names, or for VHDS the hosts of the subscribed
+ * namespaces), as one array per (source, subscription set): streams that
+ * subscribe alike share the array, and the encoded response built from it.
+ */
+function wantedEntries(source: TypeResources, explicit: ReadonlySet<string> | undefined, namespaced: boolean): Entries {
+  if (!explicit) {
+    let all = allEntries.get(source);
+    if (!all) allEntries.set(source, (all = [...source]));
+    return all;
+  }
+  let memo = subsetEntries.get(source);
+  if (!memo) subsetEntries.set(source, (memo = new WeakMap()));
+  let out = memo.get(explicit);
+  if (!out) {
+    const list: [string, VersionedResource][] = [];
+    if (namespaced) {
+      for (const [name, entry] of source) if (explicit.has(name) || explicit.has(vhdsNamespace(name) ?? '')) list.push([name, entry]);
+    } else {
+      for (const name of explicit) {
+        const entry = source.get(name);
+        if (entry) list.push([name, entry]);
+      }
+    }
+    out = list;
+    memo.set(explicit, out);
+  }
+  return out;
+}
 
 /**
  * Subscriptions with the same names, shared: 2000 sidecars of a full mesh
@@ -105,10 +184,23 @@ const NO_NAMES: ReadonlySet<string> = new Set();
 const subscriptionPool = new Map<string, ReadonlySet<string>>();
 
 function sharedNames(names: Set<string>): ReadonlySet<string> {
-  if (names.size < 16) return names;
-  const key = `${names.size}:${createHash('sha1').update([...names].sort().join('\n')).digest('base64')}`;
+  // An order-independent hash of the names; a hit is checked name by name.
+  let a = 0;
+  let b = 0;
+  for (const name of names) {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x9747b28c;
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    }
+    a = (a + (h1 >>> 0)) % 0x100000000;
+    b = (b ^ (h2 >>> 0)) >>> 0;
+  }
+  const key = `${names.size}:${a.toString(36)}:${b.toString(36)}`;
   const known = subscriptionPool.get(key);
-  if (known) return known;
+  if (known && known.size === names.size && [...names].every((n) => known.has(n))) return known;
   if (subscriptionPool.size >= 4096) subscriptionPool.clear();
   subscriptionPool.set(key, names);
   return names;
@@ -174,7 +266,7 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
     const cds = this.types.get(TYPE_URL.cluster);
     if (cds) {
       const d = this.diff(TYPE_URL.cluster, cds);
-      const endpointsOf = (updates: [string, VersionedResource][]) => updates.flatMap(([name, entry]) => resourceRefs(TYPE_URL.cluster, name, entry).endpoints);
+      const endpointsOf = (updates: Entries) => updates.flatMap(([name, entry]) => resourceRefs(TYPE_URL.cluster, name, entry).endpoints);
       changedEds = new Set(endpointsOf(d.updates));
       newEds = new Set(endpointsOf(d.updates.filter(([name]) => !cds.known.has(name))));
       if (d.updates.length || d.absent.length) await this.sendDelta(TYPE_URL.cluster, cds, d.updates, d.absent, request.start);
@@ -213,8 +305,10 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
     const unsubscribe = req.resourceNamesUnsubscribe;
     if (first && subscribe.length === 0 && unsubscribe.length === 0) st.wildcard = true;
     if (subscribe.length === 0 && unsubscribe.length === 0) return;
-    // What the client holds may be a shared snapshot covered by its subscriptions: copy it before they change.
-    st.known.materialize();
+    // What the client holds may be a shared source covered by its subscriptions: a name subscribed now is
+    // not held yet; for a change of "*" or of a VHDS namespace, copy what is held before coverage changes.
+    if (st.namespaced || subscribe.includes('*') || unsubscribe.includes('*')) st.known.materialize();
+    else for (const name of subscribe) if (!st.explicit.has(name)) st.known.unhold(name);
     const explicit = new Set(st.explicit);
     const source = this.current.get(typeUrl) ?? EMPTY_RESOURCES;
     for (const name of subscribe) {
@@ -276,7 +370,8 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
    */
   private diff(typeUrl: string, st: TypeState): Diff {
     const source = this.current.get(typeUrl) ?? EMPTY_RESOURCES;
-    const out: Diff = { updates: [], absent: [], removed: [] };
+    const out: { updates: [string, VersionedResource][]; absent: string[]; removed: string[] } = { updates: [], absent: [], removed: [] };
+    let shared: Entries | undefined;
     const settled = st.diffedSource !== undefined && st.diffedSerial === st.subsSerial && st.force.size === 0 && st.forceRemoved.size === 0;
     if (settled) {
       if (st.diffedSource !== source) {
@@ -289,6 +384,10 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
         }
       }
       for (const name of st.owed) if (!source.has(name) && st.known.has(name) && !out.removed.includes(name)) out.removed.push(name);
+    } else if (st.known.isEmpty && st.forceRemoved.size === 0) {
+      // The client holds nothing (a new stream or subscription): everything it wants, as one array shared by streams alike.
+      shared = wantedEntries(source, st.wildcard ? undefined : st.explicit, st.namespaced);
+      if (!st.namespaced) for (const name of st.explicit) if (!source.has(name) && !st.absentNotified.has(name)) out.absent.push(name);
     } else {
       const candidates = new Set<string>([...st.explicit, ...st.known.keys(), ...st.force, ...st.forceRemoved]);
       if (st.wildcard || (st.namespaced && st.explicit.size > 0)) for (const n of source.keys()) candidates.add(n);
@@ -302,29 +401,30 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
         }
       }
     }
+    const result: Diff = shared ? { updates: shared, absent: out.absent, removed: out.removed } : out;
     st.diffedSource = source;
     st.diffedSerial = st.subsSerial;
     st.owed = out.removed.length > 0 ? new Set(out.removed) : NO_NAMES;
-    if (out.updates.length === 0 && out.absent.length === 0 && out.removed.length === 0 && st.force.size === 0 && st.forceRemoved.size === 0) {
+    if (result.updates.length === 0 && out.absent.length === 0 && out.removed.length === 0 && st.force.size === 0 && st.forceRemoved.size === 0) {
       // In sync: the client holds exactly what it wants of the source; share the source instead of a copy.
-      st.known.rebase(source, st.wildcard ? undefined : (name) => st.explicit.has(name) || (st.namespaced && st.explicit.has(vhdsNamespace(name) ?? '')));
+      st.known.rebase(source, this.covers(st));
     }
-    return out;
+    return result;
   }
 
-  private async sendDelta(typeUrl: string, st: TypeState, updates: [string, VersionedResource][], removed: string[], pushStart: number | undefined): Promise<void> {
+  private async sendDelta(typeUrl: string, st: TypeState, updates: readonly [string, VersionedResource][], removed: string[], pushStart: number | undefined): Promise<void> {
     const source = this.current.get(typeUrl) ?? EMPTY_RESOURCES;
     const version = typeVersion(source);
     const nonce = this.ctx.nonce();
-    let bytes = 0;
-    const resources = updates.map(([name, entry]) => {
-      const any = packResource(typeUrl, entry, this.ctx.strictEncoding);
-      bytes += any.value.length;
-      st.known.set(name, entry.version);
+    const shared = deltaBody(source, version, typeUrl, updates, this.ctx.strictEncoding);
+    // A first response with everything the client wants: it now holds the source itself (no copy per stream).
+    const whole = updates.length > 0 && removed.length === 0 && st.known.isEmpty && updates.length === this.wantedCount(st, source);
+    if (whole) st.known.rebase(source, this.covers(st));
+    for (const [name, entry] of updates) {
+      if (!whole) st.known.set(name, entry.version);
       st.force.delete(name);
       st.absentNotified.delete(name);
-      return { name, version: entry.version, resource: any };
-    });
+    }
     for (const name of removed) {
       const had = st.known.delete(name);
       if (st.forceRemoved.delete(name) && !had) continue;
@@ -332,17 +432,35 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
       if (!had || st.explicit.has(name)) st.absentNotified.add(name);
     }
     const now = this.ctx.now();
-    st.outstanding.set(nonce, { version, names: [...updates.map(([n]) => n), ...removed], at: now, ...(pushStart !== undefined ? { pushStart } : {}) });
+    st.outstanding.set(nonce, { version, updates, removed, at: now, ...(pushStart !== undefined ? { pushStart } : {}) });
     if (st.outstanding.size > MAX_OUTSTANDING) st.outstanding.delete(st.outstanding.keys().next().value!);
     st.lastSent = { version, nonce, at: now, acked: false, nacked: false };
-    const body = deltaBody(source, version, typeUrl, updates, resources);
-    const res = new EncodedResponse(body, encodeDeltaTail(nonce, removed, this.ctx.controlPlaneId), version, typeUrl, nonce);
+    const res = new EncodedResponse(shared.body, encodeDeltaTail(nonce, removed, this.ctx.controlPlaneId), version, typeUrl, nonce);
     if (await this.send(res)) {
-      this.ctx.metrics.pushed?.(typeUrl, { resources: resources.length, removed: removed.length, bytes });
-      this.log.debug({ typeUrl, nonce, resources: resources.length, removed: removed.length }, 'sent delta');
-      if (typeUrl === TYPE_URL.endpoint) this.endpointsSent(updates.map(([n]) => n));
+      this.ctx.metrics.pushed?.(typeUrl, { resources: updates.length, removed: removed.length, bytes: shared.resourceBytes });
+      this.log.debug({ typeUrl, nonce, resources: updates.length, removed: removed.length }, 'sent delta');
+      if (typeUrl === TYPE_URL.endpoint && this.pushWaiting) this.endpointsSent(updates.map(([n]) => n));
     }
   }
+
+  /** Which names of a source the client holds once in sync (all for a wildcard subscription). */
+  private covers(st: TypeState): ((name: string) => boolean) | undefined {
+    if (st.wildcard) return undefined;
+    return (name) => st.explicit.has(name) || (st.namespaced && st.explicit.has(vhdsNamespace(name) ?? ''));
+  }
+
+  /** How many resources of `source` the client wants. */
+  private wantedCount(st: TypeState, source: TypeResources): number {
+    if (st.wildcard) return source.size;
+    let n = 0;
+    if (st.namespaced) {
+      for (const name of source.keys()) if (st.explicit.has(name) || st.explicit.has(vhdsNamespace(name) ?? '')) n++;
+    } else {
+      for (const name of st.explicit) if (source.has(name)) n++;
+    }
+    return n;
+  }
+
 
   private recordAck(typeUrl: string, st: TypeState, nonce: string, answered: Outstanding): void {
     const now = this.ctx.now();
@@ -355,7 +473,7 @@ export class DeltaConnection extends AdsConnection<DeltaDiscoveryRequest__Output
 
   private recordNack(typeUrl: string, st: TypeState, nonce: string, answered: Outstanding, req: DeltaDiscoveryRequest__Output): void {
     const detail = req.errorDetail!;
-    st.lastNack = { version: answered.version, nonce, clientVersion: '', code: detail.code, message: detail.message, names: answered.names, at: iso(this.ctx.now())! };
+    st.lastNack = { version: answered.version, nonce, clientVersion: '', code: detail.code, message: detail.message, names: [...answered.updates.map(([n]) => n), ...answered.removed], at: iso(this.ctx.now())! };
     if (st.lastSent?.nonce === nonce) st.lastSent.nacked = true;
     this.ctx.metrics.nacked?.(typeUrl, this.proxy!, detail.message);
     this.log.warn({ typeUrl, nonce, error: detail.message }, 'NACK');

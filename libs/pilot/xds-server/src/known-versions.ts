@@ -23,12 +23,24 @@ export class KnownVersions {
     return this.base.get(name)?.version;
   }
 
+  /** Nothing held (a new stream, or one that held nothing yet). */
+  get isEmpty(): boolean {
+    if (this.base) return false;
+    for (const v of this.over.values()) if (v !== undefined) return false;
+    return true;
+  }
+
   has(name: string): boolean {
     return this.get(name) !== undefined;
   }
 
   set(name: string, version: string): void {
     this.over.set(name, version);
+  }
+
+  /** Marks a name not held unless the client's own entries say otherwise (a name whose coverage is about to begin). */
+  unhold(name: string): void {
+    if (!this.over.has(name) && this.base?.has(name)) this.over.set(name, undefined);
   }
 
   /** Forgets a name; true when it was held. */

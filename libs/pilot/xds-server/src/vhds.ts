@@ -111,6 +111,30 @@ function renamed(host: Buffer, name: string): Buffer {
 
 type PlainRoute = { name?: string; virtualHosts?: { name?: unknown }[]; vhds?: unknown } & Record<string, unknown>;
 
+/**
+ * Host resources by name and the bytes they were cut from: a route table
+ * rebuilt for one changed VirtualService holds 999 hosts with the same bytes
+ * as before, and they keep the same resource objects (no rename, hash or
+ * consistency walk again; the same version). A few variants per name, as
+ * namespaces see a host under different short names.
+ */
+const hostVariants = new Map<string, { src: Buffer; entry: VersionedResource }[]>();
+const HOST_VARIANTS = 12;
+
+function hostEntry(name: string, src: Buffer, make: () => VersionedResource): VersionedResource {
+  let list = hostVariants.get(name);
+  const hit = list?.find((v) => v.src.equals(src));
+  if (hit) return hit.entry;
+  const entry = make();
+  if (!list) {
+    if (hostVariants.size >= 100_000) hostVariants.clear();
+    hostVariants.set(name, (list = []));
+  }
+  list.unshift({ src: Buffer.from(src), entry });
+  if (list.length > HOST_VARIANTS) list.length = HOST_VARIANTS;
+  return entry;
+}
+
 interface RouteSplit {
   route: VersionedResource;
   hosts: [string, VersionedResource][];
@@ -144,8 +168,8 @@ function trySplit(name: string, entry: VersionedResource): RouteSplit | null {
   hosts.forEach((vh, i) => {
     const f = hostFields[i]!;
     const resName = vhdsResourceName(name, vh.name as string);
-    const plain = { ...vh, name: resName };
-    out.push([resName, versionedEncoded(TYPE_URL.virtualHost, plain, renamed(bytes.subarray(f.valueStart, f.end), resName))]);
+    const src = bytes.subarray(f.valueStart, f.end);
+    out.push([resName, hostEntry(resName, src, () => versionedEncoded(TYPE_URL.virtualHost, { ...vh, name: resName }, renamed(src, resName)))]);
   });
   const { virtualHosts: _hosts, ...rest } = rc;
   const route = { ...rest, vhds: VHDS_CONFIG };
