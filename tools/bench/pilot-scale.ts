@@ -23,6 +23,7 @@ import type { Resource } from '@sextant/config-model';
 import { ConfigStore } from '@sextant/config-store';
 import { BUCKETS, openBucket } from '@sextant/nats';
 import { freePort, spawnNatsServer, waitFor } from '@sextant/util';
+import { PILOT_MALLOC_ARENA_MAX } from '../../libs/ctl/local-mesh/src/proxy-flags';
 import { updatePage } from './pilot-scale-report';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -180,7 +181,8 @@ async function runScenario(scenario: Scenario, bundle: string, flags: string[] =
     const pilotArgs = [...flags, ...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []), bundle];
     const pilotCmd = canPin ? ['taskset', ['-c', '0', process.execPath, ...pilotArgs]] : [process.execPath, pilotArgs];
     pilot = spawn(pilotCmd[0] as string, pilotCmd[1] as string[], {
-      env: { ...process.env, NATS_URL: nats.url, PILOT_XDS_PORT: String(xds), SEXTANT_ADMIN_PORT: String(admin), SEXTANT_LOG_LEVEL: 'warn', SEXTANT_LOG_FORMAT: 'json', SEXTANT_DATA_DIR: join(dir, 'data') },
+      // MALLOC_ARENA_MAX as `sextant up` runs Pilot (libs/ctl/local-mesh).
+      env: { ...process.env, MALLOC_ARENA_MAX: PILOT_MALLOC_ARENA_MAX, NATS_URL: nats.url, PILOT_XDS_PORT: String(xds), SEXTANT_ADMIN_PORT: String(admin), SEXTANT_LOG_LEVEL: 'warn', SEXTANT_LOG_FORMAT: 'json', SEXTANT_DATA_DIR: join(dir, 'data') },
       stdio: ['ignore', openSync(PILOT_LOG, 'w'), 'inherit'],
     });
     const pilotPid = pilot.pid!;

@@ -19,3 +19,6 @@ export const PROXY_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '
 export function nodeFlagsFor(bundle: string): string[] {
   return bundle === 'apps/proxy' ? [...PROXY_NODE_FLAGS] : ['--enable-source-maps'];
 }
+
+/** glibc malloc arenas for Pilot (MALLOC_ARENA_MAX), measured with tools/bench/pilot-scale.ts. */
+export const PILOT_MALLOC_ARENA_MAX = '2';
