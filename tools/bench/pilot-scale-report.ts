@@ -96,7 +96,7 @@ default is 256 MiB). Responses are read in the chunks they arrive in (version, t
 CDS/LDS names, once per version): 2000 sidecars share one core, and a real Envoy's decoding happens on its own.
 **Measured**: from writing a change to the \`sextant_config\` bucket (as Galley does) to each sidecar's last ACK of what
 the change caused, over every sidecar and ${r.changes} changes of the first kind and ${r.endpointChanges ?? r.changes} of the second (full mesh: at most 3 of each): a **VirtualService change** (the weights of
-\`svc-0\`'s split: a RouteConfiguration to every sidecar), then an **endpoint change** (\`svc-0\`'s ServiceEntry moves its second
+\`svc-0\`'s split: with VHDS its one virtual host, without it the whole RouteConfiguration, to every sidecar), then an **endpoint change** (\`svc-0\`'s ServiceEntry moves its second
 endpoint to another address: ClusterLoadAssignments to every sidecar); Pilot's own \`pilot_proxy_convergence_time\` agrees. Pilot at its
 defaults (debounce 100 ms quiet / 10 s max, push batch 100).
 
