@@ -77,10 +77,11 @@ describe('VHDS (Delta ADS)', () => {
   });
 
   it('does not put a VHDS route configuration in service before it has a host (until the warm timeout)', async () => {
-    const { client } = await setup({}, 600);
-    await client.whenReady().catch(() => undefined);
+    const { client } = await setup({}, 2_000);
+    // Accepted (and ACKed), but not in service: it has no host yet.
+    await waitFor(() => client.state.accepted.route.has('9080'), { timeoutMs: 2_000, intervalMs: 10, what: 'route configuration accepted' });
     expect(client.snapshot.routes.has('9080')).toBe(false);
     expect(client.status().warming).toContainEqual({ type: 'rds', name: '9080' });
-    await waitFor(() => client.snapshot.routes.has('9080'), { timeoutMs: 3_000, what: 'route in after the warm timeout' });
+    await waitFor(() => client.snapshot.routes.has('9080'), { timeoutMs: 5_000, what: 'route in after the warm timeout' });
   });
 });
