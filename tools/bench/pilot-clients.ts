@@ -14,17 +14,8 @@
 //          { op: 'stop' }
 // IPC out: { op: 'ready', synced } (every stream ACKed CDS, EDS, LDS, RDS once)
 import { TYPE_URL, adsServiceDefinition, decodeMessage, type DiscoveryRequest, type DiscoveryResponse__Output } from '@sextant/proto';
-import { type LeanResponse, RawAdsConnection, type RawStream } from './raw-ads-stream';
-
-const argv = process.argv.slice(2);
-const arg = (name: string, dflt: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1]! : dflt;
-};
-const ADDRESS = arg('address', '127.0.0.1:15010');
-const STREAMS = Number(arg('streams', '2000'));
-const NAMESPACES = Number(arg('namespaces', '10'));
-const CHANNELS = Number(arg('channels', '40'));
+import type { LeanResponse, RawStream } from './raw-ads-stream';
+import { connectionFor, counted, openInWaves, ready, reportError, serveIpc, simNode, type SimCounters } from './sim-sidecars';
 
 type Any = { type_url?: string; typeUrl?: string; value: Buffer };
 const anyUrl = (a: Any) => a.type_url ?? a.typeUrl ?? '';
@@ -59,12 +50,9 @@ function followUpNames(lean: LeanResponse): string[] {
   return names;
 }
 
-interface StreamState {
-  lastAckAt: number;
-  responses: number;
+interface StreamState extends SimCounters {
   acked: Set<string>;
   subscribed: Map<string, string[]>;
-  types: Record<string, number>;
 }
 
 /**
@@ -124,38 +112,22 @@ function readResponse(buf: Buffer): DiscoveryResponse__Output {
   return out as unknown as DiscoveryResponse__Output;
 }
 
-let markAt = Number.POSITIVE_INFINITY;
 const states: StreamState[] = [];
 const Ads = adsServiceDefinition();
 const sotw = (Ads.service as unknown as Record<string, { requestSerialize: (r: DiscoveryRequest) => Buffer }>)['StreamAggregatedResources']!;
-const reportError = (err: Error, stream?: number) => process.send?.({ op: 'error', stream, message: err.message });
-const connections = Array.from({ length: CHANNELS }, () => new RawAdsConnection(ADDRESS, (err) => reportError(err)));
 const calls: RawStream[] = [];
-let reportedReady = false;
 
 function open(i: number): void {
-  const ns = `ns-${i % NAMESPACES}`;
-  const ip = `10.200.${Math.floor(i / 250)}.${(i % 250) + 1}`;
-  const node = {
-    id: `sidecar~${ip}~sim-${i}.${ns}~${ns}.svc.cluster.local`,
-    cluster: `sim-${i}.${ns}`,
-    metadata: { fields: { NAMESPACE: { stringValue: ns }, INSTANCE_IPS: { stringValue: ip }, LABELS: { structValue: { fields: { app: { stringValue: `sim-${i % 50}` } } } } } },
-    userAgentName: 'envoy',
-  };
+  const node = simNode(i);
   const state: StreamState = { lastAckAt: 0, responses: 0, acked: new Set(), subscribed: new Map(), types: {} };
   states.push(state);
-  const call = connections[i % CHANNELS]!.open(
+  const call = connectionFor(i).open(
     (res) => {
       const now = Date.now();
       const names = res.typeUrl === TYPE_URL.cluster || res.typeUrl === TYPE_URL.listener ? followUpNames(res) : undefined;
       send({ typeUrl: res.typeUrl, versionInfo: res.versionInfo, responseNonce: res.nonce, resourceNames: state.subscribed.get(res.typeUrl) ?? [] });
       state.acked.add(res.typeUrl);
-      if (now >= markAt) {
-        state.lastAckAt = now;
-        state.responses++;
-        const t = res.typeUrl.slice(res.typeUrl.lastIndexOf('.') + 1);
-        state.types[t] = (state.types[t] ?? 0) + 1;
-      }
+      counted(state, res.typeUrl, now);
       if (names) {
         const next = res.typeUrl === TYPE_URL.cluster ? TYPE_URL.endpoint : TYPE_URL.route;
         const before = state.subscribed.get(next);
@@ -174,36 +146,10 @@ function open(i: number): void {
   send({ typeUrl: TYPE_URL.listener, resourceNames: [] });
 }
 
+const WANT = [TYPE_URL.cluster, TYPE_URL.endpoint, TYPE_URL.listener, TYPE_URL.route];
 function maybeReady(): void {
-  if (reportedReady || states.length < STREAMS) return;
-  const want = [TYPE_URL.cluster, TYPE_URL.endpoint, TYPE_URL.listener, TYPE_URL.route];
-  if (states.every((s) => want.every((t) => s.acked.has(t)))) {
-    reportedReady = true;
-    process.send?.({ op: 'ready', synced: states.length });
-  }
+  ready(states, (s) => WANT.every((t) => s.acked.has(t)));
 }
 
-process.on('message', (m: { op: string; at?: number }) => {
-  if (m.op === 'mark') {
-    markAt = m.at!;
-    for (const s of states) {
-      s.lastAckAt = 0;
-      s.responses = 0;
-      s.types = {};
-    }
-  } else if (m.op === 'report') {
-    process.send?.({ op: 'report', streams: states.map((s) => ({ lastAckAt: s.lastAckAt, responses: s.responses, types: s.types })) });
-  } else if (m.op === 'stop') {
-    for (const c of calls) c.close();
-    for (const c of connections) c.close();
-    setTimeout(() => process.exit(0), 200);
-  }
-});
-
-// Open streams in waves, like proxies starting over a few seconds.
-let opened = 0;
-const wave = () => {
-  for (let k = 0; k < 100 && opened < STREAMS; k++) open(opened++);
-  if (opened < STREAMS) setTimeout(wave, 50);
-};
-wave();
+serveIpc(states, calls);
+openInWaves(open);

@@ -23,17 +23,9 @@
 //          (and VirtualHost when its route tables use VHDS); { op: 'report', streams }; { op: 'error', ... }
 import { TYPE_URL, adsServiceDefinition, decodeMessage, type DeltaDiscoveryRequest } from '@sextant/proto';
 import { type DeltaResource, leanDeltaResponse } from './lean-delta';
-import { RawAdsConnection, type RawStream } from './raw-ads-stream';
+import type { RawStream } from './raw-ads-stream';
+import { arg, connectionFor, counted, openInWaves, ready, reportError, serveIpc, simNode, type SimCounters } from './sim-sidecars';
 
-const argv = process.argv.slice(2);
-const arg = (name: string, dflt: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1]! : dflt;
-};
-const ADDRESS = arg('address', '127.0.0.1:15010');
-const STREAMS = Number(arg('streams', '2000'));
-const NAMESPACES = Number(arg('namespaces', '10'));
-const CHANNELS = Number(arg('channels', '40'));
 const VHDS = arg('vhds', 'true') !== 'false';
 const PATH = '/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources';
 const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -113,10 +105,7 @@ function followUps(typeUrl: string, r: DeltaResource): string[] {
   return names;
 }
 
-interface StreamState {
-  lastAckAt: number;
-  responses: number;
-  types: Record<string, number>;
+interface StreamState extends SimCounters {
   acked: Set<string>;
   /** What the stream holds: type -> name -> version. */
   held: Map<string, Map<string, string>>;
@@ -124,25 +113,17 @@ interface StreamState {
   subs: Map<string, Set<string>>;
 }
 
-let markAt = Number.POSITIVE_INFINITY;
 const states: StreamState[] = [];
 const Ads = adsServiceDefinition();
 const delta = (Ads.service as unknown as Record<string, { requestSerialize: (r: DeltaDiscoveryRequest) => Buffer }>)['DeltaAggregatedResources']!;
-const reportError = (err: Error, stream?: number) => process.send?.({ op: 'error', stream, message: err.message });
-const connections = Array.from({ length: CHANNELS }, () => new RawAdsConnection(ADDRESS, (err) => reportError(err)));
 const calls: RawStream[] = [];
-let reportedReady = false;
 
 function open(i: number): void {
-  const ns = `ns-${i % NAMESPACES}`;
-  const ip = `10.200.${Math.floor(i / 250)}.${(i % 250) + 1}`;
-  const fields: Record<string, unknown> = { NAMESPACE: { stringValue: ns }, INSTANCE_IPS: { stringValue: ip }, LABELS: { structValue: { fields: { app: { stringValue: `sim-${i % 50}` } } } } };
-  if (VHDS) fields['SEXTANT_VHDS'] = { stringValue: 'true' };
-  const node = { id: `sidecar~${ip}~sim-${i}.${ns}~${ns}.svc.cluster.local`, cluster: `sim-${i}.${ns}`, metadata: { fields }, userAgentName: 'envoy' };
+  const node = simNode(i, VHDS ? { SEXTANT_VHDS: { stringValue: 'true' } } : {});
   const state: StreamState = { lastAckAt: 0, responses: 0, types: {}, acked: new Set(), held: new Map(), subs: new Map() };
   states.push(state);
   const send = (req: DeltaDiscoveryRequest) => call.write(delta.requestSerialize(req));
-  const call = connections[i % CHANNELS]!.openRaw(
+  const call = connectionFor(i).openRaw(
     PATH,
     (chunks) => {
       const now = Date.now();
@@ -156,12 +137,7 @@ function open(i: number): void {
       for (const n of res.removed) held.delete(n);
       send({ typeUrl: res.typeUrl, responseNonce: res.nonce });
       state.acked.add(res.typeUrl);
-      if (now >= markAt) {
-        state.lastAckAt = now;
-        state.responses++;
-        const t = res.typeUrl.slice(res.typeUrl.lastIndexOf('.') + 1);
-        state.types[t] = (state.types[t] ?? 0) + 1;
-      }
+      counted(state, res.typeUrl, now);
       const next = NEXT[res.typeUrl];
       if (next && (next !== VHOST || VHDS)) {
         const wanted = new Set<string>();
@@ -187,35 +163,8 @@ function open(i: number): void {
 }
 
 function maybeReady(): void {
-  if (reportedReady || states.length < STREAMS) return;
-  const done = (s: StreamState) => [CDS, EDS, LDS, RDS].every((t) => s.acked.has(t)) && (!(s.subs.get(VHOST)?.size ?? 0) || s.acked.has(VHOST));
-  if (states.every(done)) {
-    reportedReady = true;
-    process.send?.({ op: 'ready', synced: states.length });
-  }
+  ready(states, (s) => [CDS, EDS, LDS, RDS].every((t) => s.acked.has(t)) && (!(s.subs.get(VHOST)?.size ?? 0) || s.acked.has(VHOST)));
 }
 
-process.on('message', (m: { op: string; at?: number }) => {
-  if (m.op === 'mark') {
-    markAt = m.at!;
-    for (const s of states) {
-      s.lastAckAt = 0;
-      s.responses = 0;
-      s.types = {};
-    }
-  } else if (m.op === 'report') {
-    process.send?.({ op: 'report', streams: states.map((s) => ({ lastAckAt: s.lastAckAt, responses: s.responses, types: s.types })) });
-  } else if (m.op === 'stop') {
-    for (const c of calls) c.close();
-    for (const c of connections) c.close();
-    setTimeout(() => process.exit(0), 200);
-  }
-});
-
-// Open streams in waves, like proxies starting over a few seconds.
-let opened = 0;
-const wave = () => {
-  for (let k = 0; k < 100 && opened < STREAMS; k++) open(opened++);
-  if (opened < STREAMS) setTimeout(wave, 50);
-};
-wave();
+serveIpc(states, calls);
+openInWaves(open);
