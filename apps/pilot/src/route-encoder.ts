@@ -7,7 +7,9 @@
 // push. Here each virtual host is encoded once per distinct content and a
 // route table is its other fields around the concatenated virtual hosts:
 // the same bytes the whole-message encoder gives (fields in number order:
-// name (1), virtual_hosts (2), then the rest).
+// name (1), virtual_hosts (2), then the rest). A host object seen before
+// (translation shares unchanged hosts between keys and pushes) is found by
+// identity, without its JSON.
 import { encodeMessage, TYPE_URL } from '@sextant/proto';
 
 const VIRTUAL_HOST = 'type.googleapis.com/envoy.config.route.v3.VirtualHost';
@@ -26,6 +28,8 @@ function varint(n: number): Buffer {
 export class RouteEncoder {
   /** Encoded virtual_hosts entries (tag, length, message) by JSON, with the generation that last used them. */
   private readonly hosts = new Map<string, { bytes: Buffer; used: number }>();
+  /** The same entries by virtual host object (objects are never changed once built). */
+  private readonly byObject = new WeakMap<object, { bytes: Buffer; used: number }>();
   private generation = 0;
   readonly stats = { hostsEncoded: 0, hostsReused: 0 };
 
@@ -48,6 +52,13 @@ export class RouteEncoder {
   }
 
   private host(vh: object): Buffer {
+    // Translation hands back the same object for an unchanged host (VirtualHostCache): no JSON needed.
+    const known = this.byObject.get(vh);
+    if (known) {
+      this.stats.hostsReused++;
+      known.used = this.generation;
+      return known.bytes;
+    }
     const json = JSON.stringify(vh);
     let h = this.hosts.get(json);
     if (h) this.stats.hostsReused++;
@@ -58,6 +69,7 @@ export class RouteEncoder {
       this.hosts.set(json, h);
     }
     h.used = this.generation;
+    this.byObject.set(vh, h);
     return h.bytes;
   }
 }

@@ -3,10 +3,11 @@
 // listeners and routes); the cache key is translation's own (proxies with the
 // same key get the same output from the same push). Secrets: the credentials
 // the listeners and clusters name (see secrets.ts), so asking for Secrets
-// builds those too.
+// builds those too. Virtual hosts are shared between cache keys and pushes
+// through a VirtualHostCache (same output, built once).
 import type { ProxyInfo, PushContext } from '@sextant/pilot-model';
 import { TYPE_URL } from '@sextant/proto';
-import { cacheKeyCarriesOver, cacheKeysCarryOver, generateEndpointsOf, generateProxyConfig, proxyConfigKey, type ResourceKind, type TranslateOptions } from '@sextant/translate';
+import { cacheKeyCarriesOver, cacheKeysCarryOver, generateEndpointsOf, generateProxyConfig, proxyConfigKey, VirtualHostCache, type ResourceKind, type TranslateOptions } from '@sextant/translate';
 import { secretsFor, type CredentialSource } from './secrets';
 import type { TranslatedConfig, Translator } from './snapshot-source';
 
@@ -23,9 +24,16 @@ export interface TranslatorOptions extends TranslateOptions {
 }
 
 export function istioTranslator(options: TranslatorOptions = {}): Translator {
-  const { credentials, ...translate } = options;
+  const { credentials, ...rest } = options;
+  // Virtual hosts built for one cache key or push are reused by the others (a generation per push).
+  const translate: TranslateOptions = { ...rest, cache: rest.cache ?? new VirtualHostCache() };
+  let lastPush: PushContext | undefined;
   return {
     translate(push: PushContext, proxy: ProxyInfo, types: ReadonlySet<string> | undefined): TranslatedConfig {
+      if (push !== lastPush) {
+        translate.cache!.nextGeneration();
+        lastPush = push;
+      }
       const wantSecrets = !types || types.has(TYPE_URL.secret);
       const wanted = KINDS.filter(([t]) => !types || types.has(t));
       if (wanted.length === 0 && !wantSecrets) return { resources: new Map(), warnings: [] };

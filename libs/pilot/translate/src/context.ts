@@ -10,6 +10,7 @@ import {
   type Service,
   type SidecarScope,
 } from '@sextant/pilot-model';
+import type { VirtualHostCache } from './host-cache';
 import { NO_HOOKS, type TranslateHooks } from './hooks';
 import { outboundCluster } from './names';
 
@@ -20,6 +21,8 @@ export interface TranslateOptions {
   hooks?: TranslateHooks;
   /** Add Istio's explicit HTTP-proxy listener on 127.0.0.1:<port> (also read from proxy metadata HTTP_PROXY_PORT). */
   httpProxyPort?: number;
+  /** Reuse virtual hosts built for other cache keys and earlier pushes (same output, built once; see host-cache.ts). */
+  cache?: VirtualHostCache;
 }
 
 export interface TranslateContext {
@@ -91,7 +94,12 @@ export function createContext(push: PushContext, proxy: ProxyInfo, options: Tran
 export function httpPortsOf(services: readonly Service[]): Map<number, Service[]> {
   const out = new Map<number, Service[]>();
   for (const s of services) {
-    for (const p of s.ports) if (isHttpProtocol(p.protocol)) out.set(p.port, [...(out.get(p.port) ?? []), s]);
+    for (const p of s.ports) {
+      if (!isHttpProtocol(p.protocol)) continue;
+      const list = out.get(p.port);
+      if (list) list.push(s);
+      else out.set(p.port, [s]);
+    }
   }
   return out;
 }

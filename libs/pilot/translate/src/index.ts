@@ -4,6 +4,7 @@ export { TranslateError, TRANSLATE_ERROR_CODES, type TranslateErrorCode } from '
 export { generateProxyConfig, generateEndpointsOf, buildListeners, buildRoutes, buildClusters, buildEndpointsFor, proxyConfigKey, type ResourceKind } from './configgen';
 export { cacheKeyCarriesOver, cacheKeysCarryOver, keyInputsFingerprint, type KeyChange } from './cache-key';
 export { createContext, type TranslateContext, type TranslateOptions } from './context';
+export { VirtualHostCache } from './host-cache';
 export { NO_HOOKS, type TranslateHooks, type FilterHookContext, type ClusterHookContext, type FilterDirection } from './hooks';
 export {
   BLACKHOLE_CLUSTER,

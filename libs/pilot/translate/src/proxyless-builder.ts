@@ -48,7 +48,7 @@ export function buildProxylessRoutes(ctx: TranslateContext): RouteConfigurationO
         out.push({ name, virtualHosts: [{ name, domains, routes: [{ name: 'default', match: { prefix: '/' }, route: { cluster: `outbound|${p.port}||${s.hostname}`, timeout: { seconds: '0', nanos: 0 }, maxStreamDuration: { maxStreamDuration: { seconds: '0', nanos: 0 } } } }] }] });
         continue;
       }
-      out.push({ name, virtualHosts: [{ name, domains, routes: vh.routes }] });
+      out.push({ name, virtualHosts: [{ name, domains, routes: [...vh.routes] }] });
     }
   }
   return out;

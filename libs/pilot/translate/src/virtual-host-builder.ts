@@ -33,15 +33,49 @@ export function serviceDomains(ctx: TranslateContext, service: Service, port: nu
   return names.flatMap((n) => (bare ? [n, `${n}:${port}`] : [`${n}:${port}`]));
 }
 
+/** Whether altHostnames gives `hostname` its short name for a proxy in `proxyNamespace` (the only way the proxy changes them). */
+function shortNameApplies(hostname: string, proxyNamespace: string, domainSuffix: string): boolean {
+  const suffix = `.${proxyNamespace}.svc.${domainSuffix}`;
+  return hostname.endsWith(suffix) && !hostname.slice(0, -suffix.length).includes('.');
+}
+
 interface HostRoutes {
-  name: string;
-  domains: string[];
-  routes: RouteObject[];
+  readonly name: string;
+  readonly domains: readonly string[];
+  readonly routes: readonly RouteObject[];
+}
+
+/** The mesh's default retry policy as text, per push (a default route's input). */
+const retryPolicyText = new WeakMap<object, string>();
+
+/**
+ * The virtual host of a service no VirtualService claims: its domains and the
+ * default route to its cluster (with the DestinationRule's consistent hash).
+ * With a cache, built once per distinct input for every key and push.
+ */
+function defaultVirtualHost(ctx: TranslateContext, s: Service, port: number, bare: boolean): HostRoutes {
+  const dr = ctx.destinationRule(s);
+  const hash = hashPolicy(effectivePolicy(dr?.spec, port).loadBalancer?.consistentHash);
+  const build = (): HostRoutes => ({
+    name: `${s.hostname}:${port}`,
+    domains: serviceDomains(ctx, s, port, bare),
+    routes: [defaultRoute(ctx, outboundCluster(s.hostname, port), `${s.hostname}:${port}/*`, hash)],
+  });
+  const cache = ctx.options.cache;
+  if (!cache) return build();
+  const mesh = ctx.push.mesh;
+  let retries = retryPolicyText.get(mesh);
+  if (retries === undefined) retryPolicyText.set(mesh, (retries = JSON.stringify(mesh.defaultHttpRetryPolicy ?? null)));
+  const short = shortNameApplies(s.hostname, ctx.proxy.namespace, mesh.domainSuffix);
+  // Every input of build(), \0-separated (JSON text escapes NUL; names and addresses never hold one).
+  const key = `default-vhost\0${s.hostname}\0${s.addresses.join(',')}\0${port}\0${bare}\0${short}\0${mesh.domainSuffix}\0${ctx.proxy.proxyless}\0${retries}\0${hash === undefined ? '' : JSON.stringify(hash)}`;
+  return cache.get(key, build);
 }
 
 /** Virtual hosts of one port: VirtualService hosts first (oldest VS wins a host), then default routes. */
 export function sidecarVirtualHosts(ctx: TranslateContext, port: number, bare = true): HostRoutes[] {
   const services = ctx.services.filter((s) => s.ports.some((p) => p.port === port && isHttpProtocol(p.protocol)));
+  const onPort = new Map(services.map((s) => [s.hostname, s]));
   const claimed = new Set<string>();
   const out: HostRoutes[] = [];
   const vss: readonly IndexedVirtualService[] = ctx.scope?.virtualServices ?? [];
@@ -49,7 +83,8 @@ export function sidecarVirtualHosts(ctx: TranslateContext, port: number, bare = 
     const matched: Service[] = [];
     const nonRegistry: string[] = [];
     for (const h of vs.hosts) {
-      const hits = h.includes('*') ? services.filter((s) => hostMatches(s.hostname, h)) : services.filter((s) => s.hostname === h);
+      const exact = h.includes('*') ? undefined : onPort.get(h);
+      const hits = h.includes('*') ? services.filter((s) => hostMatches(s.hostname, h)) : exact ? [exact] : [];
       const fresh = hits.filter((s) => !claimed.has(s.hostname));
       matched.push(...fresh);
       const known = h.includes('*') ? ctx.services.some((s) => hostMatches(s.hostname, h)) : ctx.service(h) !== undefined;
@@ -66,27 +101,33 @@ export function sidecarVirtualHosts(ctx: TranslateContext, port: number, bare = 
       out.push({ name: `${h}:${port}`, domains: bare ? [h, `${h}:${port}`] : [`${h}:${port}`], routes });
     }
   }
-  for (const s of services) {
-    if (claimed.has(s.hostname)) continue;
-    const dr = ctx.destinationRule(s);
-    const hash = hashPolicy(effectivePolicy(dr?.spec, port).loadBalancer?.consistentHash);
-    out.push({ name: `${s.hostname}:${port}`, domains: serviceDomains(ctx, s, port, bare), routes: [defaultRoute(ctx, outboundCluster(s.hostname, port), `${s.hostname}:${port}/*`, hash)] });
-  }
+  for (const s of services) if (!claimed.has(s.hostname)) out.push(defaultVirtualHost(ctx, s, port, bare));
   return out;
 }
 
-/** Drops domains an earlier virtual host already has (Envoy rejects duplicates), then hosts left with none. */
+/** Lower-cased domain lists, per (shared, immutable) list. */
+const lowered = new WeakMap<readonly string[], readonly string[]>();
+
+function lowerCased(domains: readonly string[]): readonly string[] {
+  let l = lowered.get(domains);
+  if (!l) lowered.set(domains, (l = domains.map((d) => d.toLowerCase())));
+  return l;
+}
+
+/** Drops domains an earlier virtual host already has (Envoy rejects duplicates), then hosts left with none. A host that loses nothing is kept as it is. */
 function dedupeDomains(ctx: TranslateContext, hosts: HostRoutes[]): HostRoutes[] {
   const seen = new Set<string>();
   const out: HostRoutes[] = [];
   for (const h of hosts) {
-    const domains = h.domains.filter((d) => !seen.has(d.toLowerCase()));
-    domains.forEach((d) => seen.add(d.toLowerCase()));
+    const lower = lowerCased(h.domains);
+    let domains: readonly string[] = h.domains;
+    if (lower.some((d) => seen.has(d))) domains = h.domains.filter((_, i) => !seen.has(lower[i]!));
+    for (const d of lower) seen.add(d);
     if (domains.length === 0) {
       ctx.warn(`virtual host ${h.name} dropped: all its domains belong to other hosts`);
       continue;
     }
-    out.push({ ...h, domains });
+    out.push(domains === h.domains ? h : { ...h, domains });
   }
   return out;
 }
@@ -102,11 +143,16 @@ export function catchAllVirtualHost(ctx: TranslateContext): VirtualHostObject {
   };
 }
 
+/** The VirtualHostObject of each HostRoutes (one object per HostRoutes, so a cached host keeps its identity). */
+const virtualHostObjects = new WeakMap<HostRoutes, VirtualHostObject>();
+
 function toVirtualHosts(hosts: HostRoutes[]): VirtualHostObject[] {
-  return sortBy(
-    hosts.map((h) => ({ name: h.name, domains: h.domains, routes: h.routes, includeRequestAttemptCount: true })),
-    (v) => v.name,
-  );
+  const out = hosts.map((h) => {
+    let v = virtualHostObjects.get(h);
+    if (!v) virtualHostObjects.set(h, (v = { name: h.name, domains: h.domains as string[], routes: h.routes as RouteObject[], includeRequestAttemptCount: true }));
+    return v;
+  });
+  return sortBy(out, (v) => v.name);
 }
 
 /** The outbound RouteConfiguration named by `port` for a sidecar. */
