@@ -11,8 +11,8 @@ import {
   type SidecarScope,
 } from '@sextant/pilot-model';
 import type { VirtualHostCache } from './host-cache';
+import { OutboundClusterNames } from './cluster-names';
 import { NO_HOOKS, type TranslateHooks } from './hooks';
-import { outboundCluster } from './names';
 
 export interface TranslateOptions {
   /** Where proxies fetch SDS secrets: over ADS from Pilot (default), or an SDS cluster of the bootstrap (Istio: sds-grpc). */
@@ -44,10 +44,7 @@ export interface TranslateContext {
   warn(message: string): void;
 }
 
-/** Subset names a DestinationRule defines for a service (as this proxy sees it). */
-export function subsetsOf(dr: MergedDestinationRule | undefined): string[] {
-  return (dr?.spec.subsets ?? []).map((s) => s.name).filter((n) => n !== '');
-}
+export { subsetsOf } from './cluster-names';
 
 export function createContext(push: PushContext, proxy: ProxyInfo, options: TranslateOptions = {}): TranslateContext {
   const labels = push.proxyLabels(proxy);
@@ -55,21 +52,13 @@ export function createContext(push: PushContext, proxy: ProxyInfo, options: Tran
   const scope = proxy.type === 'sidecar' ? push.sidecarScope(proxyWithLabels) : undefined;
   const services = scope ? scope.services : push.servicesVisibleTo(proxy.namespace);
   const byHost = new Map(services.map((s) => [s.hostname, s]));
-  const drCache = new Map<string, MergedDestinationRule | undefined>();
+  const drCache = new Map<Service, MergedDestinationRule | undefined>();
   const destinationRule = (s: Service) => {
-    const k = `${s.namespace}/${s.hostname}`;
-    if (!drCache.has(k)) drCache.set(k, push.destinationRule(proxyWithLabels, s));
-    return drCache.get(k);
+    let dr = drCache.get(s);
+    if (dr === undefined && !drCache.has(s)) drCache.set(s, (dr = push.destinationRule(proxyWithLabels, s)));
+    return dr;
   };
-  const outboundClusters = new Set<string>();
-  for (const s of services) {
-    if (proxy.proxyless && s.resolution === 'NONE') continue;
-    const subsets = subsetsOf(destinationRule(s));
-    for (const p of s.ports) {
-      outboundClusters.add(outboundCluster(s.hostname, p.port));
-      for (const sub of subsets) outboundClusters.add(outboundCluster(s.hostname, p.port, sub));
-    }
-  }
+  const outboundClusters = new OutboundClusterNames(services, byHost, destinationRule, (s) => proxy.proxyless && s.resolution === 'NONE');
   const warnings: string[] = [];
   return {
     push,

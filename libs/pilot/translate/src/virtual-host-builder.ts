@@ -9,6 +9,7 @@ import type { TranslateContext } from './context';
 import type { RouteConfigurationObject, RouteObject, VirtualHostObject } from './envoy-types';
 import { HTTP_PROXY_ROUTE, outboundCluster, PASSTHROUGH_CLUSTER } from './names';
 import { buildVirtualServiceRoutes, defaultRoute } from './route-builder';
+import { trackedRoutes } from './tracked-routes';
 import { hashPolicy } from './route-policies';
 import { effectivePolicy } from './traffic-policy';
 import { sortBy } from './values';
@@ -91,11 +92,11 @@ export function sidecarVirtualHosts(ctx: TranslateContext, port: number, bare = 
       if (!known) nonRegistry.push(h);
     }
     if (matched.length === 0 && !(port === 80 && nonRegistry.length > 0)) continue;
-    const routes = buildVirtualServiceRoutes(ctx, vs, { listenerPort: port, gateways: MESH });
+    const routes = trackedRoutes(ctx, vs, `mesh\0${port}`, (c) => buildVirtualServiceRoutes(c, vs, { listenerPort: port, gateways: MESH }));
     if (routes.length === 0) continue;
     for (const s of matched) {
       claimed.add(s.hostname);
-      out.push({ name: `${s.hostname}:${port}`, domains: serviceDomains(ctx, s, port, bare), routes });
+      out.push(claimedVirtualHost(ctx, s, port, bare, routes));
     }
     for (const h of port === 80 ? nonRegistry : []) {
       out.push({ name: `${h}:${port}`, domains: bare ? [h, `${h}:${port}`] : [`${h}:${port}`], routes });
@@ -103,6 +104,22 @@ export function sidecarVirtualHosts(ctx: TranslateContext, port: number, bare = 
   }
   for (const s of services) if (!claimed.has(s.hostname)) out.push(defaultVirtualHost(ctx, s, port, bare));
   return out;
+}
+
+/** Virtual hosts of VirtualService routes, per routes array (shared while the routes are: see tracked-routes.ts). */
+const claimedHosts = new WeakMap<readonly RouteObject[], Map<string, HostRoutes>>();
+
+/** The virtual host of a service a VirtualService claims: its domains and the VirtualService's routes. */
+function claimedVirtualHost(ctx: TranslateContext, s: Service, port: number, bare: boolean, routes: RouteObject[]): HostRoutes {
+  const build = (): HostRoutes => ({ name: `${s.hostname}:${port}`, domains: serviceDomains(ctx, s, port, bare), routes });
+  if (!ctx.options.cache) return build();
+  let hosts = claimedHosts.get(routes);
+  if (!hosts) claimedHosts.set(routes, (hosts = new Map()));
+  const suffix = ctx.push.mesh.domainSuffix;
+  const key = `${s.hostname}\0${s.addresses.join(',')}\0${port}\0${bare}\0${shortNameApplies(s.hostname, ctx.proxy.namespace, suffix)}\0${suffix}`;
+  let h = hosts.get(key);
+  if (!h) hosts.set(key, (h = build()));
+  return h;
 }
 
 /** Lower-cased domain lists, per (shared, immutable) list. */
