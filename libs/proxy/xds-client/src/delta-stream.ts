@@ -86,9 +86,8 @@ export class DeltaStream implements AdsStream {
     }
     const kind = type.kind;
     this.host.onResponse(kind);
-    const resources: ResourceUpdateItem[] = (resp.resources ?? []).map((r) =>
-      r.resource ? unpackItem(kind, r.resource as AnyLike, r.name, r.version) : { name: r.name, version: r.version, error: 'resource without a body' },
-    );
+    // A resource without a body is a TTL heartbeat (the xDS protocol's Resource.ttl): the proxy keeps what it holds.
+    const resources: ResourceUpdateItem[] = (resp.resources ?? []).filter((r) => r.resource).map((r) => unpackItem(kind, r.resource as AnyLike, r.name, r.version));
     const errors = this.host.apply(kind, { complete: false, systemVersion: resp.systemVersionInfo, resources, removed: resp.removedResources ?? [] });
     if (errors.length === 0) {
       this.write({ typeUrl: resp.typeUrl, responseNonce: resp.nonce });

@@ -57,6 +57,10 @@ export class ResourceState {
     const table = this.accepted[kind] as Map<string, StoredResource>;
     const errors: string[] = [];
     const seen = new Set<string>();
+    /** Resources this update changed, and what they replaced (VHDS hosts may still be refused for a domain clash). */
+    const changed = new Set<string>();
+    const previous = new Map<string, StoredResource>();
+    this.replaced = previous;
     for (const item of update.resources) {
       if (item.error || !item.bytes) {
         errors.push(`${type.short} ${item.name || '(unnamed)'}: ${item.error ?? 'no body'}`);
@@ -95,8 +99,11 @@ export class ResourceState {
         prev.version = item.version;
         continue;
       }
+      if (prev) previous.set(name, prev);
+      changed.add(name);
       table.set(name, { name, version: item.version, value: result.value, bytes: item.bytes, acceptedAt: this.now() });
     }
+    if (kind === 'vhost') errors.push(...this.rejectDomainConflicts(update.resources.map((i) => i.name).filter((n) => changed.has(n))));
     if (update.complete) {
       for (const name of [...table.keys()]) if (!seen.has(name)) table.delete(name);
       for (const name of [...this.rejected[kind].keys()]) if (!seen.has(name)) this.rejected[kind].delete(name);
@@ -106,6 +113,53 @@ export class ResourceState {
       this.rejected[kind].delete(name);
     }
     if (errors.length === 0 && update.systemVersion) this.typeVersions[kind] = update.systemVersion;
+    return errors;
+  }
+
+  /** What the update being applied replaced, by name. */
+  private replaced = new Map<string, StoredResource>();
+
+  /**
+   * VHDS hosts of one route configuration may not share a domain with each
+   * other or with the configuration's own hosts (Envoy rejects such a table).
+   * A host this update changed that clashes with a host it did not change (or
+   * with an earlier changed one, by name) is refused alone: it keeps its last
+   * good version, and the NACK names both hosts and the domain.
+   */
+  private rejectDomainConflicts(changedNames: readonly string[]): string[] {
+    const errors: string[] = [];
+    const table = this.accepted.vhost;
+    const changed = new Set(changedNames);
+    const owners = new Map<string, Map<string, string>>();
+    const ownersOf = (ns: string) => {
+      let m = owners.get(ns);
+      if (!m) {
+        m = new Map();
+        for (const vh of this.accepted.route.get(ns)?.value.virtualHosts ?? []) for (const d of vh.domains) m.set(d, `${vh.name} (in route configuration ${ns})`);
+        for (const [name, h] of table) if (!changed.has(name) && vhostNamespace(name) === ns) for (const d of h.value.domains) if (!m.has(d)) m.set(d, name);
+        owners.set(ns, m);
+      }
+      return m;
+    };
+    for (const name of [...changed].sort()) {
+      const h = table.get(name);
+      const ns = vhostNamespace(name);
+      if (!h || ns === undefined) continue;
+      const m = ownersOf(ns);
+      const clash = h.value.domains.find((d) => m.has(d) && m.get(d) !== name);
+      if (clash === undefined) {
+        for (const d of h.value.domains) m.set(d, name);
+        continue;
+      }
+      const msg = `domain "${clash}" is also in virtual host ${m.get(clash)}`;
+      errors.push(`${RESOURCE_TYPES.vhost.short} ${name}: ${msg}`);
+      this.rejected.vhost.set(name, { version: h.version, errors: [msg], at: this.now() });
+      const prev = this.replaced.get(name) as StoredResource<'vhost'> | undefined;
+      if (prev && !prev.value.domains.some((d) => m.has(d) && m.get(d) !== name)) {
+        table.set(name, prev);
+        for (const d of prev.value.domains) m.set(d, name);
+      } else table.delete(name);
+    }
     return errors;
   }
 

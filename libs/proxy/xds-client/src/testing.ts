@@ -112,6 +112,15 @@ export class FakeAdsServer {
     if (opts.push ?? true) this.push(kind);
   }
 
+  /** Sends resources without a body (TTL heartbeats: name, version and ttl only) to every Delta stream subscribed to the type. */
+  heartbeat(kind: ResourceKind, names: string[]): void {
+    for (const c of this.conns) {
+      if (c.kind !== 'delta' || !c.subs.has(kind)) continue;
+      const resources = names.map((name) => ({ name, version: c.sent.get(kind)?.get(name) ?? '', ttl: { seconds: '30', nanos: 0 } }));
+      c.call.write({ systemVersionInfo: String(this.version), typeUrl: RESOURCE_TYPES[kind].typeUrl, nonce: String(++c.nonce), resources, removedResources: [] });
+    }
+  }
+
   /** Sends the current state of a type to every stream. */
   push(kind: ResourceKind): void {
     for (const c of this.conns) {

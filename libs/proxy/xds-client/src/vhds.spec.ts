@@ -3,6 +3,7 @@
 // table the data plane routes with.
 import { waitFor } from '@sextant/util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { configDump } from './config-dump';
 import { cla, edsCluster, httpListener, IDENTITY, routeTo, vhost } from './spec-fixtures';
 import { FakeAdsServer } from './testing';
 import { XdsClient } from './xds-client';
@@ -51,6 +52,12 @@ describe('VHDS (Delta ADS)', () => {
     server.set('vhost', { '9080/ratings:9080': vhost('9080/ratings:9080', ['ratings'], [routeTo(C2)]) });
     await waitFor(() => domainsOf(client).join() === 'ratings,reviews', { timeoutMs: 3_000, what: 'second host merged (sorted by name)' });
     const table = client.snapshot.routes.get('9080');
+    // /config_dump shows the route table as it routes (hosts merged in), and the host resources in their own section.
+    const dump = configDump(client.state);
+    const rds = dump.find((d) => d.type === 'rds')!.resources.find((r) => r.name === '9080')!.resource as { virtualHosts: { name: string; domains: string[] }[]; vhds?: unknown };
+    expect(rds.vhds).toBeDefined();
+    expect(rds.virtualHosts.map((v) => v.name)).toEqual(['9080/ratings:9080', '9080/reviews:9080']);
+    expect(dump.find((d) => d.type === 'vhds')!.resources.map((r) => r.name)).toEqual(['9080/ratings:9080', '9080/reviews:9080']);
     server.set('vhost', { '9080/reviews:9080': vhost('9080/reviews:9080', ['reviews', 'reviews.default'], [routeTo(C1)]) });
     await waitFor(() => client.snapshot.routes.get('9080')?.virtualHosts[1]?.domains.length === 2, { timeoutMs: 3_000, what: 'changed host' });
     expect(client.snapshot.routes.get('9080')).not.toBe(table);
@@ -74,6 +81,35 @@ describe('VHDS (Delta ADS)', () => {
     const nack = server.lastResponseTo('vhost')!;
     expect(nack.req.errorDetail?.message).toContain('VirtualHost[9080/bad:9080]');
     await waitFor(() => domainsOf(client).join() === 'ratings,reviews', { timeoutMs: 3_000, what: 'good host applied' });
+  });
+
+  it('refuses a host that shares a domain with another host of its route configuration, alone, and keeps routing', async () => {
+    const { server, client } = await setup({ '9080/reviews:9080': vhost('9080/reviews:9080', ['reviews'], [routeTo(C1)]) });
+    await client.whenReady();
+    await waitFor(() => client.snapshot.routes.get('9080')?.virtualHosts.length === 1, { timeoutMs: 3_000, what: 'first host' });
+    server.set('vhost', {
+      '9080/clash:9080': vhost('9080/clash:9080', ['ratings.other', 'REVIEWS'], [routeTo(C2)]),
+      '9080/ratings:9080': vhost('9080/ratings:9080', ['ratings'], [routeTo(C2)]),
+    });
+    await waitFor(() => client.status().types['vhds']!.nacks === 1, { timeoutMs: 3_000, what: 'NACK' });
+    const nack = server.lastResponseTo('vhost')!.req.errorDetail?.message ?? '';
+    expect(nack).toContain('9080/clash:9080');
+    expect(nack).toContain('domain "reviews" is also in virtual host 9080/reviews:9080');
+    await waitFor(() => domainsOf(client).join() === 'ratings,reviews', { timeoutMs: 3_000, what: 'the other new host applied' });
+    expect(client.snapshot.routes.get('9080')!.virtualHosts.find((v) => v.domains.includes('reviews'))!.routes[0]!.action).toMatchObject({ cluster: { name: C1 } });
+    expect(client.state.accepted.vhost.has('9080/clash:9080')).toBe(false);
+  });
+
+  it('keeps a host on a heartbeat (a resource without a body), and ACKs it', async () => {
+    const { server, client } = await setup({ '9080/reviews:9080': vhost('9080/reviews:9080', ['reviews'], [routeTo(C1)]) });
+    await client.whenReady();
+    await waitFor(() => client.snapshot.routes.get('9080')?.virtualHosts.length === 1, { timeoutMs: 3_000, what: 'first host' });
+    const acks = client.status().types['vhds']!.acks;
+    const table = client.snapshot.routes.get('9080');
+    server.heartbeat('vhost', ['9080/reviews:9080']);
+    await waitFor(() => client.status().types['vhds']!.acks === acks + 1, { timeoutMs: 3_000, what: 'heartbeat ACKed' });
+    expect(client.status().types['vhds']!.nacks).toBe(0);
+    expect(client.snapshot.routes.get('9080')).toBe(table);
   });
 
   it('does not put a VHDS route configuration in service before it has a host (until the warm timeout)', async () => {
