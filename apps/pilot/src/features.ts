@@ -94,6 +94,13 @@ export const PILOT_SETTINGS = defineSettings({
     default: true,
     description: "serve route tables through VHDS (one resource per virtual host) to Delta xDS clients whose node metadata sets SEXTANT_VHDS=true, so a changed VirtualService sends one host instead of the whole table; off: whole RouteConfigurations to everyone",
   },
+  idleGc: {
+    kind: 'bool',
+    env: 'PILOT_IDLE_GC',
+    flag: 'idle-gc',
+    default: true,
+    description: 'run a full garbage collection once the event loop has been nearly idle for a second and memory grew by 32 MB since the last one (returns a push\'s garbage instead of holding it until the next push)',
+  },
   pushBatch: {
     kind: 'int',
     env: 'PILOT_PUSH_BATCH',

@@ -4,7 +4,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { bindServer, createServer, shutdownServer } from '@sextant/grpc';
 import { loadMoreEnvoyProtos } from '@sextant/proto';
-import { runService } from '@sextant/runtime';
+import { runService, startIdleGc } from '@sextant/runtime';
 import { ENVOY_PROTOS_FOR_SECURITY, securityHooks } from '@sextant/pilot-security';
 import { ENVOY_PROTOS_FOR_TRANSLATION } from '@sextant/translate';
 import { addAdsService } from '@sextant/xds-server';
@@ -133,7 +133,11 @@ await runService({
         })
       : undefined;
     if (!tls) logger.info({ port: settings.xdsTlsPort }, 'xDS over TLS off: no Citadel address (--citadel-address / CITADEL_ADDRESS); plaintext xDS only');
+    const idleGc = settings.idleGc
+      ? startIdleGc({ onCollect: ({ freedBytes, ms }) => logger.debug({ freedMb: Math.round(freedBytes / 1048576), ms: Math.round(ms) }, 'idle garbage collection') })
+      : undefined;
     ctx.onShutdown(async () => {
+      idleGc?.stop();
       pipeline.stop();
       ads.close();
       await Promise.all([shutdownServer(server, 3_000), tls?.close()]);

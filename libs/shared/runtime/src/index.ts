@@ -1,2 +1,3 @@
 export * from './common-settings';
 export * from './service';
+export * from './idle-gc';
