@@ -29,8 +29,9 @@ export function meshRoot(home: string): Pem {
 }
 
 const serial = (): string => {
+  // A positive DER INTEGER without a leading zero byte (first byte 0x01-0x7f): a 0x00 first byte is "illegal padding".
   const b = randomBytes(12);
-  b[0]! &= 0x7f;
+  b[0] = 1 + (b[0]! % 0x7f);
   return b.toString('hex');
 };
 

@@ -24,8 +24,10 @@ export function issue(o: IssueOptions): KeyPair {
   const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  // A positive DER INTEGER without a leading zero byte: first byte 0x01-0x7f (a 0x00 first byte made
+  // "illegal padding" X.509 once in a few hundred certificates).
   const serial = randomBytes(12);
-  serial[0]! &= 0x7f;
+  serial[0] = 1 + (serial[0]! % 0x7f);
   cert.serialNumber = serial.toString('hex');
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + 24 * 3_600_000);
