@@ -11,6 +11,7 @@
 // (translation shares unchanged hosts between keys and pushes) is found by
 // identity, without its JSON.
 import { encodeMessage, TYPE_URL } from '@sextant/proto';
+import { VirtualHostCache } from '@sextant/translate';
 
 const VIRTUAL_HOST = 'type.googleapis.com/envoy.config.route.v3.VirtualHost';
 const VIRTUAL_HOSTS_TAG = (2 << 3) | 2;
@@ -26,18 +27,18 @@ function varint(n: number): Buffer {
 }
 
 export class RouteEncoder {
-  /** Encoded virtual_hosts entries (tag, length, message) by JSON, with the generation that last used them. */
-  private readonly hosts = new Map<string, { bytes: Buffer; used: number }>();
-  /** The same entries by virtual host object (objects are never changed once built). */
-  private readonly byObject = new WeakMap<object, { bytes: Buffer; used: number }>();
-  private generation = 0;
-  readonly stats = { hostsEncoded: 0, hostsReused: 0 };
+  /** Encoded virtual_hosts entries (tag, length, message) by JSON; forgotten when two generations did not use them. */
+  private readonly hosts = new VirtualHostCache();
+  /** The JSON key and encoding of each virtual host object seen (objects are never changed once built). */
+  private readonly byObject = new WeakMap<object, { json: string; bytes: Buffer }>();
+
+  get stats(): { hostsEncoded: number; hostsReused: number } {
+    return { hostsEncoded: this.hosts.stats.built, hostsReused: this.hosts.stats.reused };
+  }
 
   /** Forgets virtual hosts the last two generations did not use. */
   nextGeneration(): void {
-    this.generation++;
-    const cutoff = this.generation - 2;
-    for (const [k, h] of this.hosts) if (h.used < cutoff) this.hosts.delete(k);
+    this.hosts.nextGeneration();
   }
 
   /** The encoding of a RouteConfiguration object (what encodeMessage gives, strict). Throws ProtoError like it. */
@@ -52,24 +53,14 @@ export class RouteEncoder {
   }
 
   private host(vh: object): Buffer {
-    // Translation hands back the same object for an unchanged host (VirtualHostCache): no JSON needed.
+    // Translation hands back the same object for an unchanged host (VirtualHostCache): its JSON is known.
     const known = this.byObject.get(vh);
-    if (known) {
-      this.stats.hostsReused++;
-      known.used = this.generation;
-      return known.bytes;
-    }
-    const json = JSON.stringify(vh);
-    let h = this.hosts.get(json);
-    if (h) this.stats.hostsReused++;
-    else {
-      this.stats.hostsEncoded++;
+    const json = known?.json ?? JSON.stringify(vh);
+    const bytes = this.hosts.get(json, () => {
       const msg = encodeMessage(VIRTUAL_HOST, vh);
-      h = { bytes: Buffer.concat([Buffer.from([VIRTUAL_HOSTS_TAG]), varint(msg.length), msg]), used: this.generation };
-      this.hosts.set(json, h);
-    }
-    h.used = this.generation;
-    this.byObject.set(vh, h);
-    return h.bytes;
+      return Buffer.concat([Buffer.from([VIRTUAL_HOSTS_TAG]), varint(msg.length), msg]);
+    });
+    if (!known) this.byObject.set(vh, { json, bytes });
+    return bytes;
   }
 }

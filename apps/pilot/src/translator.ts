@@ -26,12 +26,13 @@ export interface TranslatorOptions extends TranslateOptions {
 export function istioTranslator(options: TranslatorOptions = {}): Translator {
   const { credentials, ...rest } = options;
   // Virtual hosts built for one cache key or push are reused by the others (a generation per push).
-  const translate: TranslateOptions = { ...rest, cache: rest.cache ?? new VirtualHostCache() };
+  const cache = rest.cache ?? new VirtualHostCache();
+  const translate: TranslateOptions = { ...rest, cache };
   let lastPush: PushContext | undefined;
   return {
     translate(push: PushContext, proxy: ProxyInfo, types: ReadonlySet<string> | undefined): TranslatedConfig {
       if (push !== lastPush) {
-        translate.cache!.nextGeneration();
+        cache.nextGeneration();
         lastPush = push;
       }
       const wantSecrets = !types || types.has(TYPE_URL.secret);

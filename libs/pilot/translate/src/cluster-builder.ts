@@ -4,7 +4,8 @@
 // PassthroughCluster and InboundPassthroughCluster.
 import { isHttpProtocol, selectorMatches, type Service, type ServiceEndpoint, type ServicePort } from '@sextant/pilot-model';
 import { connectionPoolFields, defaultThresholds, grpcOutlierFields, loadBalancerFields, outlierFields } from './cluster-policy';
-import { subsetsOf, type TranslateContext } from './context';
+import { subsetsOf } from './cluster-names';
+import type { TranslateContext } from './context';
 import { buildLoadAssignment, localityLbActive } from './endpoint-builder';
 import type { ClusterObject, EnvoyObject } from './envoy-types';
 import { BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, inboundCluster, istioMtlsSni, outboundCluster, PASSTHROUGH_CLUSTER } from './names';

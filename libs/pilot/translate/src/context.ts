@@ -44,8 +44,6 @@ export interface TranslateContext {
   warn(message: string): void;
 }
 
-export { subsetsOf } from './cluster-names';
-
 export function createContext(push: PushContext, proxy: ProxyInfo, options: TranslateOptions = {}): TranslateContext {
   const labels = push.proxyLabels(proxy);
   const proxyWithLabels = { ...proxy, labels };

@@ -5,7 +5,8 @@
 // balancing (a DestinationRule with outlier detection, Istio's rule) endpoints
 // get priorities by closeness to the proxy, or the `distribute` weights.
 import { parseLocality, selectorMatches, type ServiceEndpoint } from '@sextant/pilot-model';
-import { subsetsOf, usesEds, type TranslateContext } from './context';
+import { subsetsOf } from './cluster-names';
+import { usesEds, type TranslateContext } from './context';
 import type { ClusterLoadAssignmentObject, LbEndpointObject, LocalityLbEndpointsObject } from './envoy-types';
 import { outboundCluster } from './names';
 import { effectivePolicy, type EffectivePolicy } from './traffic-policy';

@@ -16,13 +16,19 @@ import { sortBy } from './values';
 
 const MESH = new Set([MESH_GATEWAY]);
 
+/** `[name, namespace]` of a Kubernetes-style host `<name>.<namespace>.svc.<domainSuffix>`. */
+function kubeServiceName(hostname: string, domainSuffix: string): [string, string] | undefined {
+  const suffix = `.svc.${domainSuffix}`;
+  if (!hostname.endsWith(suffix)) return undefined;
+  const parts = hostname.slice(0, -suffix.length).split('.');
+  return parts.length === 2 ? (parts as [string, string]) : undefined;
+}
+
 /** Istio's alternative names for a Kubernetes-style host as seen from `proxyNamespace`. */
 export function altHostnames(hostname: string, proxyNamespace: string, domainSuffix: string): string[] {
-  const suffix = `.svc.${domainSuffix}`;
-  if (!hostname.endsWith(suffix)) return [];
-  const parts = hostname.slice(0, -suffix.length).split('.');
-  if (parts.length !== 2) return [];
-  const [name, ns] = parts as [string, string];
+  const parsed = kubeServiceName(hostname, domainSuffix);
+  if (!parsed) return [];
+  const [name, ns] = parsed;
   const out = [`${name}.${ns}.svc`, `${name}.${ns}`];
   if (ns === proxyNamespace) out.unshift(name);
   return out;
@@ -34,10 +40,15 @@ export function serviceDomains(ctx: TranslateContext, service: Service, port: nu
   return names.flatMap((n) => (bare ? [n, `${n}:${port}`] : [`${n}:${port}`]));
 }
 
-/** Whether altHostnames gives `hostname` its short name for a proxy in `proxyNamespace` (the only way the proxy changes them). */
-function shortNameApplies(hostname: string, proxyNamespace: string, domainSuffix: string): boolean {
-  const suffix = `.${proxyNamespace}.svc.${domainSuffix}`;
-  return hostname.endsWith(suffix) && !hostname.slice(0, -suffix.length).includes('.');
+/**
+ * Every input of serviceDomains(ctx, s, port, bare), \0-separated (names and
+ * addresses never hold a NUL). The proxy changes the domains only through
+ * whether the host gets its short name (its namespace is the proxy's).
+ */
+function domainsKey(ctx: TranslateContext, s: Service, port: number, bare: boolean): string {
+  const suffix = ctx.push.mesh.domainSuffix;
+  const short = kubeServiceName(s.hostname, suffix)?.[1] === ctx.proxy.namespace;
+  return `${s.hostname}\0${s.addresses.join(',')}\0${port}\0${bare}\0${short}\0${suffix}`;
 }
 
 interface HostRoutes {
@@ -67,9 +78,8 @@ function defaultVirtualHost(ctx: TranslateContext, s: Service, port: number, bar
   const mesh = ctx.push.mesh;
   let retries = retryPolicyText.get(mesh);
   if (retries === undefined) retryPolicyText.set(mesh, (retries = JSON.stringify(mesh.defaultHttpRetryPolicy ?? null)));
-  const short = shortNameApplies(s.hostname, ctx.proxy.namespace, mesh.domainSuffix);
-  // Every input of build(), \0-separated (JSON text escapes NUL; names and addresses never hold one).
-  const key = `default-vhost\0${s.hostname}\0${s.addresses.join(',')}\0${port}\0${bare}\0${short}\0${mesh.domainSuffix}\0${ctx.proxy.proxyless}\0${retries}\0${hash === undefined ? '' : JSON.stringify(hash)}`;
+  // Every input of build(), \0-separated (JSON text escapes NUL).
+  const key = `default-vhost\0${domainsKey(ctx, s, port, bare)}\0${ctx.proxy.proxyless}\0${retries}\0${hash === undefined ? '' : JSON.stringify(hash)}`;
   return cache.get(key, build);
 }
 
@@ -115,8 +125,7 @@ function claimedVirtualHost(ctx: TranslateContext, s: Service, port: number, bar
   if (!ctx.options.cache) return build();
   let hosts = claimedHosts.get(routes);
   if (!hosts) claimedHosts.set(routes, (hosts = new Map()));
-  const suffix = ctx.push.mesh.domainSuffix;
-  const key = `${s.hostname}\0${s.addresses.join(',')}\0${port}\0${bare}\0${shortNameApplies(s.hostname, ctx.proxy.namespace, suffix)}\0${suffix}`;
+  const key = domainsKey(ctx, s, port, bare);
   let h = hosts.get(key);
   if (!h) hosts.set(key, (h = build()));
   return h;

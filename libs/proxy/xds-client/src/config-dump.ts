@@ -2,7 +2,7 @@
 // expanded with "@type"), with versions, what is still warming and what was
 // rejected with its errors. Rendered on demand, never on the data path.
 import { envoyMessageType } from '@sextant/proto';
-import { vhostNamespace } from './config-snapshot';
+import { hostsByRoute, type StoredResource } from './config-snapshot';
 import { ensureExtensionProtos } from './decode-support';
 import { RESOURCE_TYPES, KIND_ORDER, type ResourceKind } from './resource-types';
 import type { ResourceState } from './resource-state';
@@ -53,26 +53,24 @@ function redact(_kind: ResourceKind, json: unknown): unknown {
  * routes with it (as Envoy dumps it): its own hosts, then its active VHDS
  * hosts sorted by name. The `vhds` section lists the host resources themselves.
  */
-function withVhdsHosts(state: ResourceState, name: string, json: unknown): unknown {
+function withVhdsHosts(json: unknown, hosts: readonly StoredResource<'vhost'>[] | undefined): unknown {
   if (typeof json !== 'object' || json === null || !('vhds' in json)) return json;
-  const hosts = [...state.active.vhost]
-    .filter(([n]) => vhostNamespace(n) === name)
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .map(([, e]) => {
-      const { '@type': _type, ...host } = toJson(RESOURCE_TYPES.vhost.typeUrl, e.bytes) as Record<string, unknown>;
-      return host;
-    });
+  const merged = (hosts ?? []).map((e) => {
+    const { '@type': _type, ...host } = toJson(RESOURCE_TYPES.vhost.typeUrl, e.bytes) as Record<string, unknown>;
+    return host;
+  });
   const own = (json as { virtualHosts?: unknown[] }).virtualHosts ?? [];
-  return { ...json, virtualHosts: [...own, ...hosts] };
+  return { ...json, virtualHosts: [...own, ...merged] };
 }
 
 export function configDump(state: ResourceState, kinds: readonly ResourceKind[] = KIND_ORDER): ConfigDumpSection[] {
+  const vhdsHosts = hostsByRoute(state.active.vhost);
   return kinds.map((kind) => {
     const type = RESOURCE_TYPES[kind];
     const resources: DumpedResource[] = [];
     for (const [name, entry] of state.active[kind]) {
       const json = toJson(type.typeUrl, entry.bytes);
-      resources.push({ name, version: entry.version, lastUpdated: new Date(entry.acceptedAt).toISOString(), state: 'active', resource: redact(kind, kind === 'route' ? withVhdsHosts(state, name, json) : json) });
+      resources.push({ name, version: entry.version, lastUpdated: new Date(entry.acceptedAt).toISOString(), state: 'active', resource: redact(kind, kind === 'route' ? withVhdsHosts(json, vhdsHosts.get(name)) : json) });
     }
     for (const [name, entry] of state.accepted[kind]) {
       if (state.active[kind].get(name) === entry) continue;

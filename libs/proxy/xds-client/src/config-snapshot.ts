@@ -59,6 +59,19 @@ export function vhdsRouteNames(routes: ResourceTable<'route'>): Set<string> {
   return out;
 }
 
+/** VHDS hosts by route configuration (their namespace), each list sorted by host resource name: the order they are merged in. */
+export function hostsByRoute(hosts: ResourceTable<'vhost'>): Map<string, StoredResource<'vhost'>[]> {
+  const out = new Map<string, StoredResource<'vhost'>[]>();
+  for (const [name, h] of [...hosts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    const ns = vhostNamespace(name);
+    if (ns === undefined) continue;
+    let list = out.get(ns);
+    if (!list) out.set(ns, (list = []));
+    list.push(h);
+  }
+  return out;
+}
+
 const merged = new WeakMap<StoredResource<'route'>, { hosts: StoredResource<'vhost'>[]; value: RouteConfig }>();
 
 /**
@@ -146,18 +159,11 @@ export function assembleSnapshot(accepted: AcceptedResources, previous: Accepted
     pick('cluster', name, c, c.value.discovery !== 'EDS' || accepted.endpoint.has(c.value.edsServiceName));
   }
   // VHDS hosts warm like routes (their clusters active); a VHDS route configuration once it has a host.
-  const hostsOf = new Map<string, StoredResource<'vhost'>[]>();
   for (const [name, h] of accepted.vhost) {
     const hostClusters = clustersOfRoute({ virtualHosts: [h.value], mirrors: [] } as unknown as RouteConfig);
     pick('vhost', name, h, hostClusters.every((c) => active.cluster.has(c)));
   }
-  for (const [name, h] of [...active.vhost].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
-    const ns = vhostNamespace(name);
-    if (ns === undefined) continue;
-    let list = hostsOf.get(ns);
-    if (!list) hostsOf.set(ns, (list = []));
-    list.push(h);
-  }
+  const hostsOf = hostsByRoute(active.vhost);
   for (const [name, r] of accepted.route) {
     const hostsReady = !r.value.vhds || (hostsOf.get(name)?.length ?? 0) > 0;
     pick('route', name, r, hostsReady && clustersOfRoute(r.value).every((c) => active.cluster.has(c)));

@@ -60,7 +60,6 @@ export class ResourceState {
     /** Resources this update changed, and what they replaced (VHDS hosts may still be refused for a domain clash). */
     const changed = new Set<string>();
     const previous = new Map<string, StoredResource>();
-    this.replaced = previous;
     for (const item of update.resources) {
       if (item.error || !item.bytes) {
         errors.push(`${type.short} ${item.name || '(unnamed)'}: ${item.error ?? 'no body'}`);
@@ -103,7 +102,7 @@ export class ResourceState {
       changed.add(name);
       table.set(name, { name, version: item.version, value: result.value, bytes: item.bytes, acceptedAt: this.now() });
     }
-    if (kind === 'vhost') errors.push(...this.rejectDomainConflicts(update.resources.map((i) => i.name).filter((n) => changed.has(n))));
+    if (kind === 'vhost') errors.push(...this.rejectDomainConflicts(changed, previous as Map<string, StoredResource<'vhost'>>));
     if (update.complete) {
       for (const name of [...table.keys()]) if (!seen.has(name)) table.delete(name);
       for (const name of [...this.rejected[kind].keys()]) if (!seen.has(name)) this.rejected[kind].delete(name);
@@ -116,20 +115,17 @@ export class ResourceState {
     return errors;
   }
 
-  /** What the update being applied replaced, by name. */
-  private replaced = new Map<string, StoredResource>();
-
   /**
    * VHDS hosts of one route configuration may not share a domain with each
    * other or with the configuration's own hosts (Envoy rejects such a table).
    * A host this update changed that clashes with a host it did not change (or
    * with an earlier changed one, by name) is refused alone: it keeps its last
-   * good version, and the NACK names both hosts and the domain.
+   * good version (`previous`: what the update replaced), and the NACK names
+   * both hosts and the domain.
    */
-  private rejectDomainConflicts(changedNames: readonly string[]): string[] {
+  private rejectDomainConflicts(changed: ReadonlySet<string>, previous: ReadonlyMap<string, StoredResource<'vhost'>>): string[] {
     const errors: string[] = [];
     const table = this.accepted.vhost;
-    const changed = new Set(changedNames);
     const owners = new Map<string, Map<string, string>>();
     const ownersOf = (ns: string) => {
       let m = owners.get(ns);
@@ -154,7 +150,7 @@ export class ResourceState {
       const msg = `domain "${clash}" is also in virtual host ${m.get(clash)}`;
       errors.push(`${RESOURCE_TYPES.vhost.short} ${name}: ${msg}`);
       this.rejected.vhost.set(name, { version: h.version, errors: [msg], at: this.now() });
-      const prev = this.replaced.get(name) as StoredResource<'vhost'> | undefined;
+      const prev = previous.get(name);
       if (prev && !prev.value.domains.some((d) => m.has(d) && m.get(d) !== name)) {
         table.set(name, prev);
         for (const d of prev.value.domains) m.set(d, name);
